@@ -1,0 +1,45 @@
+/**
+ * Business metrics as CloudWatch Embedded Metric Format: a JSON log line that CloudWatch turns
+ * into metrics, with no API call and no added latency (the reference design called
+ * PutMetricData on every request). Namespace and metric names are what the dashboard shows.
+ */
+import type { Workout } from '../domain/workout.ts';
+import type { StoreMetrics } from '../store/context.ts';
+
+export const NAMESPACE = 'WorkoutApp';
+
+export interface Metrics extends StoreMetrics {
+  duplicateReplayed(): void;
+  validationFailed(route: string): void;
+}
+
+export function createMetrics(write: (line: string) => void, service = 'workout-api'): Metrics {
+  const emit = (dimensions: Record<string, string>, values: Record<string, [number, string]>) => {
+    write(
+      JSON.stringify({
+        _aws: {
+          Timestamp: Date.now(),
+          CloudWatchMetrics: [
+            {
+              Namespace: NAMESPACE,
+              Dimensions: [['service', ...Object.keys(dimensions)]],
+              Metrics: Object.entries(values).map(([Name, [, Unit]]) => ({ Name, Unit })),
+            },
+          ],
+        },
+        service,
+        ...dimensions,
+        ...Object.fromEntries(Object.entries(values).map(([k, [v]]) => [k, v])),
+      }),
+    );
+  };
+  return {
+    workoutLogged: (w: Workout) =>
+      emit(
+        { workoutType: w.workoutType },
+        { WorkoutsLogged: [1, 'Count'], CaloriesBurned: [w.caloriesBurned, 'None'] },
+      ),
+    duplicateReplayed: () => emit({}, { DuplicatesReplayed: [1, 'Count'] }),
+    validationFailed: (route: string) => emit({ route }, { ValidationFailures: [1, 'Count'] }),
+  };
+}

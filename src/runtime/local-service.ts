@@ -1,0 +1,69 @@
+/**
+ * The local service: the app on Node's HTTP server, on DynamoDB Local or any endpoint, with the
+ * server verifying tokens itself. `npm start` (local.ts) and the tests both start it through here.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { localAuthenticator, signingKey } from '../auth/local-jwt.ts';
+import { cachedConfig, envConfigSource, type ConfigLoader } from '../config/index.ts';
+import { createApp } from '../http/app.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import { createDb, type Db } from '../store/dynamodb.ts';
+import { ensureTable } from '../store/table.ts';
+
+export interface LocalServiceOptions {
+  port: number;
+  host?: string;
+  /** DynamoDB endpoint; undefined means real AWS (credentials from the environment). */
+  endpoint?: string;
+  tableName: string;
+  dataDir: string;
+  /** Create the table from template.yaml when missing (not done against real AWS). */
+  createTable?: boolean;
+  logger?: Logger;
+  config?: ConfigLoader;
+  db?: Db;
+}
+
+export interface LocalService {
+  url: string;
+  port: number;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export async function startLocalService(opts: LocalServiceOptions): Promise<LocalService> {
+  const logger = opts.logger ?? createLogger();
+  const db = opts.db ?? (await createDb({ endpoint: opts.endpoint }));
+  if (opts.createTable ?? opts.endpoint !== undefined) {
+    const created = await ensureTable(db, opts.tableName);
+    if (created === 'created') logger.info('table created from template.yaml', { table: opts.tableName });
+  }
+  // Locally, metric lines are debug logs; on Lambda they go to stdout for CloudWatch to read.
+  const metrics = createMetrics((line) => logger.debug('metric', { emf: JSON.parse(line) }));
+  const app = createApp({
+    store: { db, tableName: opts.tableName, metrics },
+    config: opts.config ?? cachedConfig(envConfigSource(), 60_000),
+    authenticate: localAuthenticator(signingKey(opts.dataDir)),
+    logger,
+    metrics,
+  });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host ?? '127.0.0.1' }, () =>
+      resolve(s),
+    );
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    db,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold close() open.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The DynamoDB client: aws-lite (chosen by measured cold start, see docs/decisions.md) behind a
+ * small typed surface. Every call passes through `call`, which adds the request timeout and
+ * lets a benchmark observe each request and its consumed capacity.
+ */
+import awsLite from '@aws-lite/client';
+import dynamodbPlugin from '@aws-lite/dynamodb';
+
+export type Item = Record<string, unknown>;
+
+export interface DbOptions {
+  /** `http://host:port` of DynamoDB Local or another endpoint; absent on AWS. */
+  endpoint?: string;
+  region?: string;
+  /** Per-request deadline; a request still unanswered then counts as the database unreachable. */
+  timeoutMs?: number;
+  /** Retries of throttled or unreachable requests, with jittered exponential backoff. */
+  retries?: number;
+  /** Called after every request (for benchmarks and metrics). */
+  onRequest?: (operation: string, consumedCapacity: unknown) => void;
+}
+
+export type Operation =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'Query'
+  | 'TransactWriteItems'
+  | 'BatchWriteItem'
+  | 'CreateTable'
+  | 'DescribeTable';
+
+export interface Db {
+  call<T = Item>(operation: Operation, params: Record<string, unknown>): Promise<T>;
+}
+
+export class DbTimeoutError extends Error {
+  override name = 'DbTimeoutError';
+}
+
+export async function createDb(options: DbOptions = {}): Promise<Db> {
+  const local = options.endpoint !== undefined;
+  const aws = await awsLite({
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    plugins: [dynamodbPlugin as never],
+    retries: options.retries ?? 4,
+    keepAlive: true,
+    ...(local
+      ? {
+          endpoint: options.endpoint,
+          // DynamoDB Local accepts any credentials but wants some.
+          accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+          secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+        }
+      : {}),
+  });
+  const client = (
+    aws as unknown as { DynamoDB: Record<Operation, (p: Record<string, unknown>) => Promise<Item>> }
+  ).DynamoDB;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  return {
+    async call<T>(operation: Operation, params: Record<string, unknown>): Promise<T> {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new DbTimeoutError(`${operation} took over ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      });
+      try {
+        const out = await Promise.race([client[operation](params), deadline]);
+        options.onRequest?.(operation, out?.ConsumedCapacity);
+        return out as T;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

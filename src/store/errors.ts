@@ -1,0 +1,83 @@
+/**
+ * What a DynamoDB failure means for the caller: the database unreachable or overloaded (the
+ * API's 503), a failed condition (the domain decides), or a bug (500).
+ */
+import { DbTimeoutError } from './dynamodb.ts';
+
+/** The database cannot serve now; the client should retry later. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
+  }
+}
+
+interface AwsError {
+  name?: string;
+  code?: string;
+  statusCode?: number;
+  CancellationReasons?: { Code?: string }[];
+}
+
+const OVERLOAD = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionInProgressException',
+  'LimitExceededException',
+]);
+
+/** True when the error says the database is unreachable, overloaded or failing on its side. */
+export function isUnavailable(err: unknown): boolean {
+  if (err instanceof DbTimeoutError || err instanceof StoreUnavailableError) return true;
+  const e = err as AwsError;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code && OVERLOAD.has(e.code)) return true;
+  if (e.statusCode === undefined) return typeof e.code === 'string'; // socket errors: ECONNREFUSED, ...
+  return e.statusCode >= 500 || e.statusCode === 429;
+}
+
+/** The per-item codes of a cancelled transaction (`None`, `ConditionalCheckFailed`, ...). */
+export function cancellationCodes(err: unknown): string[] | null {
+  const e = err as AwsError;
+  if (e?.name !== 'TransactionCanceledException' && e?.code !== 'TransactionCanceledException') return null;
+  return (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+}
+
+export function isConditionalFailure(err: unknown): boolean {
+  const e = err as AwsError;
+  return e?.name === 'ConditionalCheckFailedException' || e?.code === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Runs `attempt` again while DynamoDB cancels it for a conflicting concurrent transaction on the
+ * same items (the statistics item of a busy user), with jittered exponential backoff. Conflicts
+ * are normal under concurrency and not retried by the client library.
+ */
+export async function withConflictRetry<T>(attempt: () => Promise<T>, maxAttempts = 12): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const codes = cancellationCodes(err);
+      const conflict = codes?.some((c) => c === 'TransactionConflict' || c === 'ThrottlingError') ?? false;
+      if (!conflict) throw err;
+      if (i >= maxAttempts)
+        throw new StoreUnavailableError('too many concurrent changes to the same user', 1);
+      const delay = Math.random() * Math.min(1000, 10 * 2 ** i);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+/** Turns infrastructure failures into StoreUnavailableError; anything else passes through. */
+export function classify(err: unknown): unknown {
+  if (err instanceof StoreUnavailableError) return err;
+  if (isUnavailable(err)) return new StoreUnavailableError('the database is unreachable or throttling', 1);
+  return err;
+}
