@@ -99,3 +99,35 @@ function checkTable(table: Record<string, unknown>): Record<string, MetValues> {
   }
   return out;
 }
+
+/** Names of the SSM parameters under `/workout-app/<EnvironmentSuffix>/` (template.yaml creates them). */
+export const PARAMETER_NAMES = {
+  maxDurationMinutes: 'max-duration-minutes',
+  supportedTypes: 'supported-workout-types',
+  metTable: 'met-table',
+} as const;
+
+/**
+ * Configuration from parameter values (by the names above): the supported types are a
+ * comma-separated list, each of which must have MET values in the MET table (JSON) or in the
+ * defaults. A missing parameter keeps its default.
+ */
+export function configFromParameters(
+  values: Partial<Record<keyof typeof PARAMETER_NAMES, string>>,
+): AppConfig {
+  const maxDurationMinutes = values.maxDurationMinutes
+    ? parseMaxDuration(values.maxDurationMinutes)
+    : DEFAULT_CONFIG.maxDurationMinutes;
+  const metTable = values.metTable ? parseWorkoutTypes(values.metTable) : DEFAULT_WORKOUT_TYPES;
+  if (!values.supportedTypes) return { maxDurationMinutes, workoutTypes: metTable };
+  const workoutTypes: Record<string, MetValues> = {};
+  for (const name of values.supportedTypes
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const met = metTable[name] ?? DEFAULT_WORKOUT_TYPES[name];
+    if (!met) throw new ConfigError(`supported type "${name}" has no MET values in the MET table`);
+    workoutTypes[name] = met;
+  }
+  return { maxDurationMinutes, workoutTypes: checkTable(workoutTypes) };
+}

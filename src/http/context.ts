@@ -41,7 +41,7 @@ export function parseWith<S extends v.GenericSchema>(
 ): v.InferOutput<S> {
   const r = validate(schema, input);
   if (r.ok) return r.value;
-  deps.metrics.validationFailed(schema.type);
+  deps.metrics.validationFailed();
   throw invalid(r.errors);
 }
 

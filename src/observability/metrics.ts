@@ -10,11 +10,13 @@ export const NAMESPACE = 'WorkoutApp';
 
 export interface Metrics extends StoreMetrics {
   duplicateReplayed(): void;
-  validationFailed(route: string): void;
+  validationFailed(): void;
 }
 
 export function createMetrics(write: (line: string) => void, service = 'workout-api'): Metrics {
+  /** Published under `service` alone, and also under `service` + the given dimensions. */
   const emit = (dimensions: Record<string, string>, values: Record<string, [number, string]>) => {
+    const names = Object.keys(dimensions);
     write(
       JSON.stringify({
         _aws: {
@@ -22,7 +24,7 @@ export function createMetrics(write: (line: string) => void, service = 'workout-
           CloudWatchMetrics: [
             {
               Namespace: NAMESPACE,
-              Dimensions: [['service', ...Object.keys(dimensions)]],
+              Dimensions: names.length ? [['service'], ['service', ...names]] : [['service']],
               Metrics: Object.entries(values).map(([Name, [, Unit]]) => ({ Name, Unit })),
             },
           ],
@@ -40,6 +42,6 @@ export function createMetrics(write: (line: string) => void, service = 'workout-
         { WorkoutsLogged: [1, 'Count'], CaloriesBurned: [w.caloriesBurned, 'None'] },
       ),
     duplicateReplayed: () => emit({}, { DuplicatesReplayed: [1, 'Count'] }),
-    validationFailed: (route: string) => emit({ route }, { ValidationFailures: [1, 'Count'] }),
+    validationFailed: () => emit({}, { ValidationFailures: [1, 'Count'] }),
   };
 }

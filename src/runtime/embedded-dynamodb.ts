@@ -90,7 +90,7 @@ export async function startEmbeddedDynamoDb(
       if ((err as { code?: string }).code === 'ResourceNotFoundException') break; // it answers
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`DynamoDB Local did not become ready: ${output.trim().slice(-500)}`);
+        throw new Error(`DynamoDB Local did not become ready: ${output.trim().slice(-500)}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 150));
     }

@@ -16,6 +16,8 @@ export interface DbOptions {
   timeoutMs?: number;
   /** Retries of throttled or unreachable requests, with jittered exponential backoff. */
   retries?: number;
+  /** Ask DynamoDB for the capacity each request consumed (benchmarks); passed to onRequest. */
+  returnConsumedCapacity?: boolean;
   /** Called after every request (for benchmarks and metrics). */
   onRequest?: (operation: string, consumedCapacity: unknown) => void;
 }
@@ -34,6 +36,16 @@ export type Operation =
 export interface Db {
   call<T = Item>(operation: Operation, params: Record<string, unknown>): Promise<T>;
 }
+
+const CAPACITY_OPS = new Set<Operation>([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'TransactWriteItems',
+  'BatchWriteItem',
+]);
 
 export class DbTimeoutError extends Error {
   override name = 'DbTimeoutError';
@@ -69,7 +81,11 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
         );
       });
       try {
-        const out = await Promise.race([client[operation](params), deadline]);
+        const request =
+          options.returnConsumedCapacity && CAPACITY_OPS.has(operation)
+            ? { ...params, ReturnConsumedCapacity: 'TOTAL' }
+            : params;
+        const out = await Promise.race([client[operation](request), deadline]);
         options.onRequest?.(operation, out?.ConsumedCapacity);
         return out as T;
       } finally {

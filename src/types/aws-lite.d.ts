@@ -3,3 +3,8 @@ declare module '@aws-lite/dynamodb' {
   const plugin: unknown;
   export default plugin;
 }
+
+declare module '@aws-lite/ssm' {
+  const plugin: unknown;
+  export default plugin;
+}

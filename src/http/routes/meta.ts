@@ -1,7 +1,6 @@
 /** GET /health, GET /openapi.json, GET /workout-types: public, no token needed. */
 import type { Hono } from 'hono';
 import { pk } from '../../store/keys.ts';
-import { openApiDocument } from '../openapi.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 
 export function metaRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -14,7 +13,11 @@ export function metaRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     return c.json({ status: 'ok' });
   });
 
-  app.get('/openapi.json', async (c) => c.json(openApiDocument(await deps.config())));
+  // Loaded on first use: the generator is not needed to serve the API itself.
+  app.get('/openapi.json', async (c) => {
+    const { openApiDocument } = await import('../openapi.ts');
+    return c.json(openApiDocument(await deps.config()));
+  });
 
   app.get('/workout-types', async (c) => {
     const { workoutTypes } = await deps.config();

@@ -1,0 +1,32 @@
+/**
+ * Configuration from SSM Parameter Store: one GetParametersByPath under the stage's prefix per
+ * cache period (src/config/index.ts caches it), so a changed parameter takes effect within
+ * CONFIG_TTL_SECONDS, without a deploy. The function's IAM role may read only that prefix.
+ */
+import awsLite from '@aws-lite/client';
+import ssmPlugin from '@aws-lite/ssm';
+import { configFromParameters, PARAMETER_NAMES } from '../domain/config.ts';
+import type { ConfigSource } from './index.ts';
+
+interface Parameter {
+  Name: string;
+  Value: string;
+}
+
+export function ssmConfigSource(prefix: string): ConfigSource {
+  const path = prefix.endsWith('/') ? prefix : `${prefix}/`;
+  let client:
+    Promise<{ SSM: { GetParametersByPath(p: object): Promise<{ Parameters?: Parameter[] }> } }> | undefined;
+  return async () => {
+    client ??= awsLite({ plugins: [ssmPlugin as never], retries: 2 }) as never;
+    const out = await (
+      await client
+    ).SSM.GetParametersByPath({ Path: path, Recursive: false, paginate: true });
+    const byName = new Map((out.Parameters ?? []).map((p) => [p.Name.slice(path.length), p.Value]));
+    return configFromParameters({
+      maxDurationMinutes: byName.get(PARAMETER_NAMES.maxDurationMinutes),
+      supportedTypes: byName.get(PARAMETER_NAMES.supportedTypes),
+      metTable: byName.get(PARAMETER_NAMES.metTable),
+    });
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * Test harness: the real local service over real HTTP, on the suite's DynamoDB Local (started by
+ * scripts/test.ts; a file run on its own starts one of its own), on a fresh table per service.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { signingKey, signToken } from '../src/auth/local-jwt.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
+import { startLocalService, type LocalService } from '../src/runtime/local-service.ts';
+import { createDb, type Db, type Item } from '../src/store/dynamodb.ts';
+import { ensureTable } from '../src/store/table.ts';
+import { pk } from '../src/store/keys.ts';
+import type { ConfigLoader } from '../src/config/index.ts';
+
+let endpoint: Promise<string> | undefined;
+
+/** The suite's DynamoDB Local endpoint (or one started for this file). */
+export function dynamoEndpoint(): Promise<string> {
+  endpoint ??= process.env.DYNAMODB_ENDPOINT
+    ? Promise.resolve(process.env.DYNAMODB_ENDPOINT)
+    : startEmbeddedDynamoDb().then((d) => {
+        after(() => d.stop());
+        return d.endpoint;
+      });
+  return endpoint;
+}
+
+export async function freshTable(db: Db): Promise<string> {
+  const name = `test-${randomUUID().slice(0, 8)}`;
+  await ensureTable(db, name);
+  return name;
+}
+
+export interface Response<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface TestService {
+  url: string;
+  db: Db;
+  tableName: string;
+  service: LocalService;
+  token(userId: string, opts?: { admin?: boolean; ttlSeconds?: number }): Promise<string>;
+  /** A request as `userId` (a token is made for them), or with no token when userId is null. */
+  call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    opts?: {
+      as?: string | null;
+      admin?: boolean;
+      body?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+    },
+  ): Promise<Response<T>>;
+  /** Every item in a user's partition, sorted: to prove a rejected request wrote nothing. */
+  partition(userId: string): Promise<Item[]>;
+}
+
+export async function startTestService(opts: { config?: ConfigLoader } = {}): Promise<TestService> {
+  const db = await createDb({ endpoint: await dynamoEndpoint() });
+  const tableName = await freshTable(db);
+  const dataDir = mkdtempSync(join(tmpdir(), 'workout-test-'));
+  const service = await startLocalService({
+    port: 0,
+    endpoint: await dynamoEndpoint(),
+    tableName,
+    dataDir,
+    db,
+    logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
+    config: opts.config,
+  });
+  after(() => service.close());
+  const key = signingKey(dataDir);
+  const tokens = new Map<string, string>();
+  const token = async (userId: string, o: { admin?: boolean; ttlSeconds?: number } = {}) => {
+    const cacheKey = `${userId}|${o.admin ?? false}|${o.ttlSeconds ?? ''}`;
+    let t = tokens.get(cacheKey);
+    if (!t) tokens.set(cacheKey, (t = await signToken(key, userId, o)));
+    return t;
+  };
+  return {
+    url: service.url,
+    db,
+    tableName,
+    service,
+    token,
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...o.headers };
+      const as = o.as === undefined ? 'ana' : o.as;
+      if (as !== null && !('authorization' in headers)) {
+        headers.authorization = `Bearer ${await token(as, { admin: o.admin })}`;
+      }
+      let payload: string | undefined = o.raw;
+      if (o.body !== undefined) payload = JSON.stringify(o.body);
+      if (payload !== undefined && !('content-type' in headers)) headers['content-type'] = 'application/json';
+      const res = await fetch(service.url + path, { method, headers, body: payload });
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: tests read `text`
+      }
+      return { status: res.status, headers: res.headers, body: body as never, text };
+    },
+    async partition(userId) {
+      const items: Item[] = [];
+      let start: Item | undefined;
+      do {
+        const out: { Items?: Item[]; LastEvaluatedKey?: Item } = await db.call('Query', {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk(userId) },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        });
+        items.push(...(out.Items ?? []));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return items.sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+    },
+  };
+}
+
+/** A valid workout body; override any field. */
+export function workout(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    workoutType: 'running',
+    startedAt: '2026-11-20T07:30:00+01:00',
+    durationMinutes: 42,
+    distanceKm: 8.2,
+    intensity: 'high',
+    avgHeartRate: 151,
+    notes: 'tempo run',
+    ...overrides,
+  };
+}
+
+/** Recomputes a user's totals from the stored workouts themselves (the ground truth for stats). */
+export async function recount(t: TestService, userId: string) {
+  const items = (await t.partition(userId)).filter((i) => String(i.sk).startsWith('W#'));
+  const sum = (f: (i: Item) => number) => items.reduce((s, i) => s + Math.round(f(i) * 1000), 0) / 1000;
+  return {
+    totalWorkouts: items.length,
+    totalDurationMinutes: sum((i) => Number(i.durationMinutes)),
+    totalCaloriesBurned: sum((i) => Number(i.caloriesBurned)),
+    totalDistanceKm: sum((i) => Number(i.distanceKm ?? 0)),
+  };
+}
