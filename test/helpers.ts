@@ -18,12 +18,19 @@ import type { ConfigLoader } from '../src/config/index.ts';
 
 let endpoint: Promise<string> | undefined;
 
+// Cleanups run once, after every test of the file. Registered here, at import time, because an
+// after() called inside a before() hook would run as soon as that hook ends.
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
 /** The suite's DynamoDB Local endpoint (or one started for this file). */
 export function dynamoEndpoint(): Promise<string> {
   endpoint ??= process.env.DYNAMODB_ENDPOINT
     ? Promise.resolve(process.env.DYNAMODB_ENDPOINT)
     : startEmbeddedDynamoDb().then((d) => {
-        after(() => d.stop());
+        cleanups.push(() => d.stop());
         return d.endpoint;
       });
   return endpoint;
@@ -77,7 +84,7 @@ export async function startTestService(opts: { config?: ConfigLoader } = {}): Pr
     logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
     config: opts.config,
   });
-  after(() => service.close());
+  cleanups.push(() => service.close());
   const key = signingKey(dataDir);
   const tokens = new Map<string, string>();
   const token = async (userId: string, o: { admin?: boolean; ttlSeconds?: number } = {}) => {

@@ -51,6 +51,11 @@ export function targetUser(c: Context, named?: string): string {
   return named;
 }
 
+/** The user a body names, if it names one well-formed id (a malformed one is a validation error). */
+export function userNamedIn(body: Record<string, unknown>): string | undefined {
+  return typeof body.userId === 'string' && USER_ID.test(body.userId) ? body.userId : undefined;
+}
+
 export function bearerToken(c: Context): string | null {
   const h = c.req.header('authorization');
   const m = h ? /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i.exec(h.trim()) : null;

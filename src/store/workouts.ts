@@ -343,7 +343,8 @@ export async function listWorkouts(
     const [lsi, sk] = decodeCursor(opts.cursor);
     if (!sk.startsWith('W#') || lsi < lo || lsi > hi)
       throw new InvalidCursorError('cursor does not belong to this query');
-    exclusiveStartKey = { pk: pk(userId), sk, [indexAttr]: lsi };
+    // aws-lite passes ExclusiveStartKey through as is: it must be in DynamoDB's typed form.
+    exclusiveStartKey = { pk: { S: pk(userId) }, sk: { S: sk }, [indexAttr]: { S: lsi } };
   }
   const out = await ctx.db.call<{ Items?: Item[] }>('Query', {
     TableName: ctx.tableName,

@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { createUserSchema, patchUserSchema, USER_ID } from '../../domain/schemas.ts';
 import { createProfile, eraseUser, getProfile, updateProfile } from '../../store/users.ts';
-import { targetUser } from '../auth.ts';
+import { targetUser, userNamedIn } from '../auth.ts';
 import { readJsonObject } from '../body.ts';
 import { notFound, parseWith, pathParam, type AppDeps, type AppEnv } from '../context.ts';
 import { ApiError } from '../problem.ts';
@@ -13,7 +13,7 @@ const userParam = (c: Parameters<typeof pathParam>[0]) =>
 export function userRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post('/users', async (c) => {
     const body = await readJsonObject(c);
-    const userId = targetUser(c, typeof body.userId === 'string' ? body.userId : undefined);
+    const userId = targetUser(c, userNamedIn(body));
     const input = parseWith(deps, createUserSchema, body);
     const profile = await createProfile(deps.store, userId, input);
     if (!profile) throw new ApiError(409, `user ${userId} exists already`);

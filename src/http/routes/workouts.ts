@@ -10,7 +10,7 @@ import {
   putWorkout,
   updateWorkout,
 } from '../../store/workouts.ts';
-import { targetUser } from '../auth.ts';
+import { targetUser, userNamedIn } from '../auth.ts';
 import { readJsonObject } from '../body.ts';
 import {
   boundToMs,
@@ -37,7 +37,7 @@ function location(c: AppContext, userId: string, workoutId: string): string {
 export function workoutRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post('/workouts', async (c) => {
     const body = await readJsonObject(c);
-    const userId = targetUser(c, typeof body.userId === 'string' ? body.userId : undefined);
+    const userId = targetUser(c, userNamedIn(body));
     const config = await deps.config();
     const input = parseWith(deps, workoutSchemas(config).create, body);
     const outcome = await putWorkout(deps.store, userId, input, config);
