@@ -7,14 +7,17 @@ import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 
-const outfile = 'dist/api/index.mjs';
-
-export async function buildLambda(): Promise<{ bundleBytes: number; zipBytes: number }> {
-  rmSync('dist', { recursive: true, force: true });
-  mkdirSync('dist/api', { recursive: true });
+/**
+ * Builds into `outDir` (default `dist`): `<outDir>/api/` and `<outDir>/api.zip`. Tests pass a
+ * temporary directory, so they never race a concurrent `npm run build` over dist/.
+ */
+export async function buildLambda(outDir = 'dist'): Promise<{ bundleBytes: number; zipBytes: number }> {
+  const apiDir = join(outDir, 'api');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(apiDir, { recursive: true });
   await build({
     entryPoints: { index: 'src/runtime/lambda.ts' },
-    outdir: 'dist/api',
+    outdir: apiDir,
     outExtension: { '.js': '.mjs' },
     // Code needed only later (SSM client at first event, OpenAPI generator on its route) goes to
     // chunks loaded on demand, keeping the import that every cold start pays small.
@@ -32,21 +35,21 @@ export async function buildLambda(): Promise<{ bundleBytes: number; zipBytes: nu
     logLevel: 'warning',
   });
   const files = Object.fromEntries(
-    readdirSync('dist/api', { recursive: true, withFileTypes: true })
+    readdirSync(apiDir, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => {
-        const path = relative('dist/api', join(e.parentPath, e.name));
-        return [path, readFileSync(join('dist/api', path))] as const;
+        const path = relative(apiDir, join(e.parentPath, e.name));
+        return [path, readFileSync(join(apiDir, path))] as const;
       }),
   );
   const zip = zipSync(files, { level: 9, mtime: new Date('2026-01-01') });
-  writeFileSync('dist/api.zip', zip);
-  return { bundleBytes: statSync(outfile).size, zipBytes: zip.byteLength };
+  writeFileSync(join(outDir, 'api.zip'), zip);
+  return { bundleBytes: statSync(join(apiDir, 'index.mjs')).size, zipBytes: zip.byteLength };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { bundleBytes, zipBytes } = await buildLambda();
   console.log(
-    `${outfile}: ${(bundleBytes / 1024).toFixed(1)} KiB; dist/api.zip: ${(zipBytes / 1024).toFixed(1)} KiB`,
+    `dist/api/index.mjs: ${(bundleBytes / 1024).toFixed(1)} KiB; dist/api.zip: ${(zipBytes / 1024).toFixed(1)} KiB`,
   );
 }
