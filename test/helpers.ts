@@ -71,8 +71,10 @@ export interface TestService {
   partition(userId: string): Promise<Item[]>;
 }
 
-export async function startTestService(opts: { config?: ConfigLoader } = {}): Promise<TestService> {
-  const db = await createDb({ endpoint: await dynamoEndpoint() });
+export async function startTestService(
+  opts: { config?: ConfigLoader; onRequest?: (operation: string) => void } = {},
+): Promise<TestService> {
+  const db = await createDb({ endpoint: await dynamoEndpoint(), onRequest: opts.onRequest });
   const tableName = await freshTable(db);
   const dataDir = mkdtempSync(join(tmpdir(), 'workout-test-'));
   const service = await startLocalService({

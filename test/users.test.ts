@@ -1,7 +1,7 @@
 /** Users: create, read, update, erase; validation and access rules. Real HTTP, DynamoDB Local. */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { startTestService, workout, type TestService } from './helpers.ts';
+import { startTestService, workout, type Response, type TestService } from './helpers.ts';
 
 let t: TestService;
 before(async () => {
@@ -9,7 +9,7 @@ before(async () => {
 });
 
 /** Runs a request that must be rejected, and proves it wrote nothing for any of `users`. */
-async function rejected(status: number, users: string[], send: () => ReturnType<TestService['call']>) {
+async function rejected(status: number, users: string[], send: () => Promise<Response>): Promise<Response> {
   const before = await Promise.all(users.map((u) => t.partition(u)));
   const res = await send();
   assert.equal(res.status, status, res.text);

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_WORKOUT_TYPES } from '../src/domain/config.ts';
-import { startTestService, workout, type TestService } from './helpers.ts';
+import { startTestService, workout, type Response } from './helpers.ts';
 
 const t = await startTestService();
 
-async function rejected(status: number, users: string[], send: () => ReturnType<TestService['call']>) {
+async function rejected(status: number, users: string[], send: () => Promise<Response>): Promise<Response> {
   const before = await Promise.all(users.map((u) => t.partition(u)));
   const res = await send();
   assert.equal(res.status, status, res.text);
@@ -367,11 +367,9 @@ describe('GET /workouts', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 100; page++) {
-      const res: Awaited<ReturnType<TestService['call']>> = await t.call(
-        'GET',
-        `/workouts?${query}${cursor ? `&cursor=${cursor}` : ''}`,
-        { as: u },
-      );
+      const res: Response = await t.call('GET', `/workouts?${query}${cursor ? `&cursor=${cursor}` : ''}`, {
+        as: u,
+      });
       assert.equal(res.status, 200, res.text);
       const items = res.body.items as { workoutId: string; startedAt: string }[];
       seen.push(...items.map((w) => `${w.startedAt}|${w.workoutId}`));

@@ -16,6 +16,12 @@ export interface DbOptions {
   timeoutMs?: number;
   /** Retries of throttled or unreachable requests, with jittered exponential backoff. */
   retries?: number;
+  /**
+   * Requests in flight at once from this process; more wait their turn (the wait does not count
+   * toward the timeout). Many concurrent transactions on one user's statistics item only
+   * conflict with each other, so a queue serves them faster than a crowd.
+   */
+  maxInFlight?: number;
   /** Ask DynamoDB for the capacity each request consumed (benchmarks); passed to onRequest. */
   returnConsumedCapacity?: boolean;
   /** Called after every request (for benchmarks and metrics). */
@@ -71,8 +77,10 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
     aws as unknown as { DynamoDB: Record<Operation, (p: Record<string, unknown>) => Promise<Item>> }
   ).DynamoDB;
   const timeoutMs = options.timeoutMs ?? 5000;
+  const slots = semaphore(options.maxInFlight ?? 32);
   return {
     async call<T>(operation: Operation, params: Record<string, unknown>): Promise<T> {
+      const release = await slots();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(
@@ -90,7 +98,24 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
         return out as T;
       } finally {
         clearTimeout(timer);
+        release();
       }
     },
+  };
+}
+
+/** A counting semaphore: `await acquire()` returns the release function. */
+function semaphore(size: number): () => Promise<() => void> {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  return async () => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    return release;
   };
 }

@@ -32,13 +32,20 @@ const OVERLOAD = new Set([
   'LimitExceededException',
 ]);
 
+const TRANSPORT = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up/;
+
 /** True when the error says the database is unreachable, overloaded or failing on its side. */
 export function isUnavailable(err: unknown): boolean {
   if (err instanceof DbTimeoutError || err instanceof StoreUnavailableError) return true;
   const e = err as AwsError;
   if (!e || typeof e !== 'object') return false;
   if (e.code && OVERLOAD.has(e.code)) return true;
-  if (e.statusCode === undefined) return typeof e.code === 'string'; // socket errors: ECONNREFUSED, ...
+  if (e.statusCode === undefined) {
+    // No HTTP answer at all: aws-lite reports a failed connection as a plain Error carrying the
+    // target host, with the socket error only in its message.
+    const message = (err as Error).message ?? '';
+    return typeof e.code === 'string' || 'host' in e || TRANSPORT.test(message);
+  }
   return e.statusCode >= 500 || e.statusCode === 429;
 }
 
