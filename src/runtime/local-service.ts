@@ -54,6 +54,10 @@ export async function startLocalService(opts: LocalServiceOptions): Promise<Loca
       resolve(s),
     );
   });
+  // A client that trickles its request cannot hold a connection for long.
+  const http = server as unknown as { requestTimeout: number; headersTimeout: number };
+  http.headersTimeout = 10_000;
+  http.requestTimeout = 30_000;
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -16,7 +16,8 @@ const hasAwsCredentials = Boolean(
 );
 const useRealAws = !env.DYNAMODB_ENDPOINT && hasAwsCredentials && Boolean(env.TABLE_NAME);
 const tableName = env.TABLE_NAME ?? 'workout-app-local';
-const logger = createLogger();
+// Readable lines in a terminal; JSON when piped (LOG_FORMAT overrides).
+const logger = createLogger({ format: env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') });
 
 let embedded: EmbeddedDynamoDb | undefined;
 let service: LocalService | undefined;
