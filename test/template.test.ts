@@ -1,0 +1,558 @@
+/**
+ * template.yaml, checked without AWS:
+ * - loaded with AWS's own resource model, aws-cdk-lib's cloudformation-include, and validated by
+ *   aws-cdk-lib's built-in "CloudFormation Validate" plugin (resource provider schemas: unknown
+ *   types and properties, wrong types, missing required properties) with the feature flag that
+ *   makes its findings errors. CfnInclude alone does not reject an unknown property (it keeps it
+ *   as a raw override) or type (it falls back to a generic CfnResource): the plugin does, which
+ *   the negative test below proves;
+ * - cdk-nag's AwsSolutions pack: every finding is suppressed in the template, on the resource,
+ *   in Metadata `cdk_nag.rules_to_suppress` with a written reason, and every suppression there
+ *   still matches a finding;
+ * - the points the deployment depends on (runtime, authorizer, logs, alarms, IAM, scaling, SSM),
+ *   and that the table DynamoDB Local creates from the template is the template's table.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { stringify } from 'yaml';
+import { createApp } from '../src/http/app.ts';
+import type { AppDeps } from '../src/http/context.ts';
+import { configFromParameters, DEFAULT_CONFIG, PARAMETER_NAMES } from '../src/domain/config.ts';
+import { NAMESPACE } from '../src/observability/metrics.ts';
+import { createDb } from '../src/store/dynamodb.ts';
+import { INDEX_BY_STARTED_AT, INDEX_BY_TYPE } from '../src/store/keys.ts';
+import { ensureTable, loadTemplate, tableDefinition, TEMPLATE_PATH } from '../src/store/table.ts';
+import { dynamoEndpoint } from './helpers.ts';
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Condition?: string;
+  DependsOn?: string | string[];
+  Metadata?: { cdk_nag?: { rules_to_suppress?: Suppression[] } };
+  Properties: Json;
+}
+interface Suppression {
+  id: string;
+  reason: string;
+  applies_to?: string[];
+}
+
+const template = loadTemplate();
+const resources = template.Resources as Record<string, Resource>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const props = (id: string): Json => resources[id]!.Properties;
+/** The one resource of a type: [logical id, resource]. */
+function only(type: string): [string, Resource] {
+  const found = ofType(type);
+  assert.equal(found.length, 1, `exactly one ${type}`);
+  return found[0]!;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'workout-template-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** What `aws cloudformation package` sends to CloudFormation: the local code path becomes S3. */
+function packagedTemplateText(text = readFileSync(TEMPLATE_PATH, 'utf8')): string {
+  assert.match(text, /^ {6}Code: dist\/api\.zip$/m);
+  return text.replace(/^( {6})Code: dist\/api\.zip$/m, '$1Code: { S3Bucket: deploy-bucket, S3Key: api.zip }');
+}
+
+interface Violation {
+  ruleName: string;
+  severity: string;
+  description: string;
+  violatingConstructs: { constructPath: string }[];
+}
+interface Synthesis {
+  include: CfnInclude;
+  error?: Error;
+  reports: { pluginName: string; violations: Violation[] }[];
+}
+
+/** Includes a template in a stack and synthesizes it, with the given validation plugins. */
+function synthesize(templateText: string, name: string, nag = false): Synthesis {
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(file, templateText);
+  const outdir = join(work, `${name}.out`);
+  const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const include = new CfnInclude(new Stack(app, 'WorkoutApp'), 'Template', { templateFile: file });
+  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  let error: Error | undefined;
+  // Synthesis prints its validation report; the test reads the JSON copy instead.
+  const print = { log: console.log, error: console.error, warn: console.warn };
+  console.log = console.error = console.warn = () => {};
+  try {
+    app.synth();
+  } catch (err) {
+    error = err as Error;
+  } finally {
+    Object.assign(console, print);
+  }
+  let reports: Synthesis['reports'] = [];
+  try {
+    reports = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')).pluginReports;
+  } catch {
+    // no report: nothing was found
+  }
+  return { include, error, reports };
+}
+
+let main: Synthesis | undefined;
+/** The real template, packaged, through CloudFormation validation and cdk-nag (one synthesis). */
+const mainSynthesis = () => (main ??= synthesize(packagedTemplateText(), 'main', true));
+const violations = (s: Synthesis, plugin: string) =>
+  s.reports.filter((r) => r.pluginName === plugin).flatMap((r) => r.violations);
+const describe = (vs: Violation[]) =>
+  vs.map(
+    (v) =>
+      `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath)}: ${v.description}`,
+  );
+
+test('the template loads with the AWS resource model and passes CloudFormation validation', () => {
+  const s = mainSynthesis();
+  // Every resource maps to its typed L1 class (an unknown type would be a bare CfnResource).
+  for (const id of Object.keys(resources)) {
+    const l1 = s.include.getResource(id);
+    assert.notEqual(l1.constructor, CfnResource, `${id}: ${resources[id]!.Type} is not a known type`);
+    assert.equal(l1.cfnResourceType, resources[id]!.Type);
+  }
+  const found = violations(s, 'CloudFormation Validate');
+  assert.deepEqual(describe(found), [], 'CloudFormation validation findings (errors and warnings)');
+});
+
+test('an unknown resource type or property is rejected', () => {
+  const tables = parseYaml(packagedTemplateText());
+  (tables.Resources as Record<string, Resource>).WorkoutTable!.Properties.BillingModee = 'PAY_PER_REQUEST';
+  const unknownProperty = synthesize(stringify(tables), 'unknown-property');
+  assert.ok(unknownProperty.error, 'synthesis must fail');
+  assert.ok(
+    violations(unknownProperty, 'CloudFormation Validate').some(
+      (v) => v.severity === 'error' && /BillingModee/.test(v.description),
+    ),
+    describe(violations(unknownProperty, 'CloudFormation Validate')).join('\n'),
+  );
+
+  const types = parseYaml(packagedTemplateText());
+  (types.Resources as Record<string, Resource>).ApiFunction!.Type = 'AWS::Lambda::Functon';
+  const unknownType = synthesize(stringify(types), 'unknown-type');
+  assert.ok(unknownType.error, 'synthesis must fail');
+  assert.equal(unknownType.include.getResource('ApiFunction').constructor, CfnResource);
+  assert.ok(
+    violations(unknownType, 'CloudFormation Validate').some(
+      (v) => v.severity === 'error' && /Unknown resource type 'AWS::Lambda::Functon'/.test(v.description),
+    ),
+  );
+});
+
+/** The template as plain data, intrinsic functions in their long form (`{ Ref: X }`). */
+function parseYaml(text: string): Json {
+  const file = join(work, 'parse.yaml');
+  writeFileSync(file, text);
+  return loadTemplate(file);
+}
+
+test('cdk-nag AwsSolutions: every finding is suppressed with a reason in the template, and only those', () => {
+  // cdk-nag 3 takes acknowledgements from Validations.of(construct).acknowledge() and reports
+  // everything else; it no longer reads the template's `cdk_nag` metadata (it writes that same
+  // block only as an audit trail). So the findings are compared with the template's own list:
+  // both ways, so that a suppression that no longer matches anything fails too.
+  const s = mainSynthesis();
+  const found = violations(s, 'AwsSolutions');
+  assert.ok(found.length > 0, 'cdk-nag reported nothing: did the pack run?');
+  const findings = new Set(
+    found.flatMap((v) =>
+      v.violatingConstructs.map((c) => `${c.constructPath.split('/').pop()} ${v.ruleName}`),
+    ),
+  );
+  const suppressed = new Set<string>();
+  for (const [id, r] of Object.entries(resources)) {
+    for (const rule of r.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
+      assert.match(rule.id, /^AwsSolutions-[A-Z]+\d+$/);
+      assert.ok(rule.reason.trim().length >= 60, `${id} ${rule.id}: write a real reason`);
+      for (const finding of rule.applies_to ?? [undefined]) {
+        suppressed.add(`${id} ${rule.id}${finding ? `[${finding}]` : ''}`);
+      }
+    }
+  }
+  const unsuppressed = [...findings].filter((f) => !suppressed.has(f));
+  const unused = [...suppressed].filter((f) => !findings.has(f));
+  assert.deepEqual(unsuppressed, [], `unsuppressed findings:\n${describe(found).join('\n')}`);
+  assert.deepEqual(unused, [], 'suppressions that match no finding');
+});
+
+test('Lambda: Node.js 22 or newer on arm64, packaged code, X-Ray, its own log group, the stage config', () => {
+  const [, fn] = only('AWS::Lambda::Function');
+  const p = fn.Properties;
+  const version = /^nodejs(\d+)\.x$/.exec(String(p.Runtime));
+  assert.ok(version && Number(version[1]) >= 22, `runtime ${p.Runtime}`);
+  assert.deepEqual(p.Architectures, ['arm64']);
+  assert.equal(p.Handler, 'index.handler');
+  assert.equal(p.Code, 'dist/api.zip', 'code from the build, uploaded by `aws cloudformation package`');
+  assert.deepEqual(p.TracingConfig, { Mode: 'Active' });
+  assert.ok(Number(p.MemorySize) >= 128 && Number(p.Timeout) <= 29, 'an explained memory size and timeout');
+  const logGroup = (p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+  assert.equal(resources[logGroup]!.Type, 'AWS::Logs::LogGroup');
+  assert.deepEqual(props(logGroup).RetentionInDays, { Ref: 'LogRetentionDays' });
+  const env = (p.Environment as { Variables: Json }).Variables;
+  assert.deepEqual(env.TABLE_NAME, { Ref: 'WorkoutTable' });
+  assert.equal(env.CONFIG_SOURCE, 'ssm');
+  assert.deepEqual(env.CONFIG_PREFIX, { 'Fn::Sub': '/workout-app/${EnvironmentSuffix}/' });
+  assert.equal(env.DYNAMODB_ENDPOINT, undefined);
+});
+
+/** Every method of the REST API as `METHOD /path/{param}`, with its authorization. */
+function apiMethods(): Map<string, Json> {
+  const pathOf = (ref: unknown): string => {
+    if (ref && typeof ref === 'object' && 'Fn::GetAtt' in ref) return '';
+    const id = (ref as { Ref: string }).Ref;
+    const r = props(id) as Json;
+    return `${pathOf(r.ParentId)}/${r.PathPart}`;
+  };
+  const methods = new Map<string, Json>();
+  for (const [, m] of ofType('AWS::ApiGateway::Method')) {
+    const p = m.Properties as Json;
+    methods.set(`${p.HttpMethod} ${pathOf(p.ResourceId)}`, p);
+  }
+  return methods;
+}
+
+test("API: the app's routes exactly, Cognito on every route the app requires a token for", async () => {
+  // The app itself says which routes exist and which answer 401 without credentials.
+  const app = createApp({
+    store: {},
+    config: async () => DEFAULT_CONFIG,
+    authenticate: async () => null,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    metrics: {},
+  } as unknown as AppDeps);
+  const routes = app.routes
+    .filter((r) => r.method !== 'ALL')
+    .map((r) => ({
+      key: `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`,
+      method: r.method,
+      path: r.path,
+    }));
+  const methods = apiMethods();
+  assert.deepEqual([...methods.keys()].sort(), routes.map((r) => r.key).sort());
+
+  const authorizers = ofType('AWS::ApiGateway::Authorizer');
+  assert.equal(authorizers.length, 1);
+  const [authorizerId, authorizer] = authorizers[0]!;
+  assert.equal(authorizer.Properties.Type, 'COGNITO_USER_POOLS');
+  assert.equal(authorizer.Properties.IdentitySource, 'method.request.header.Authorization');
+
+  for (const route of routes) {
+    const res = await app.request(route.path.replace(/:\w+/g, 'ana'), { method: route.method });
+    const needsToken = res.status === 401;
+    const m = methods.get(route.key)!;
+    if (needsToken) {
+      assert.equal(m.AuthorizationType, 'COGNITO_USER_POOLS', route.key);
+      assert.deepEqual(m.AuthorizerId, { Ref: authorizerId }, route.key);
+    } else {
+      assert.equal(m.AuthorizationType, 'NONE', route.key);
+      assert.match(route.key, /^GET \/(health|openapi\.json|workout-types)$/);
+    }
+    // Path parameters are declared required, under the names the code reads.
+    for (const [, name] of route.key.matchAll(/\{(\w+)\}/g)) {
+      assert.equal((m.RequestParameters as Json)?.[`method.request.path.${name}`], true, route.key);
+    }
+    assert.ok(m.RequestValidatorId, `${route.key}: request validation`);
+    assert.equal((m.Integration as Json).Type, 'AWS_PROXY');
+    if (route.method === 'POST' || route.method === 'PATCH') {
+      assert.ok((m.RequestModels as Json)?.['application/json'], `${route.key}: body model`);
+    }
+  }
+  // The deployment waits for every method (otherwise a stage can snapshot a partial API).
+  const [, deployment] = only('AWS::ApiGateway::Deployment');
+  const methodIds = ofType('AWS::ApiGateway::Method').map(([id]) => id);
+  assert.deepEqual([...(deployment.DependsOn as string[])].sort(), methodIds.sort());
+});
+
+test('API stage: tracing, throttling, JSON access logs without bodies, no data trace', () => {
+  const p = only('AWS::ApiGateway::Stage')[1].Properties;
+  assert.equal(p.TracingEnabled, true);
+  const settings = p.MethodSettings as Json[];
+  assert.ok(settings.length > 0);
+  for (const s of settings) {
+    assert.equal(s.DataTraceEnabled, false);
+    assert.ok(s.ThrottlingRateLimit && s.ThrottlingBurstLimit);
+    assert.notEqual(s.LoggingLevel, 'INFO', 'INFO execution logs would include more of each request');
+  }
+  const log = p.AccessLogSetting as { Format: string; DestinationArn: { 'Fn::GetAtt': string[] } };
+  const format = JSON.parse(log.Format.replace(/\$context\.error\.messageString/g, '"x"')) as Json;
+  assert.ok(format.requestId && format.status && format.resourcePath);
+  assert.doesNotMatch(log.Format, /\$input|body|\$context\.path|requestOverride|responseOverride/i);
+  assert.equal(resources[log.DestinationArn['Fn::GetAtt'][0]!]!.Type, 'AWS::Logs::LogGroup');
+  assert.doesNotMatch(JSON.stringify(template), /DataTraceEnabled":true/);
+});
+
+test('gateway responses are problem+json for the errors API Gateway answers itself', () => {
+  const responses = new Map(
+    ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => [r.Properties.ResponseType, r]),
+  );
+  for (const type of [
+    'DEFAULT_4XX',
+    'DEFAULT_5XX',
+    'UNAUTHORIZED',
+    'ACCESS_DENIED',
+    'BAD_REQUEST_BODY',
+    'THROTTLED',
+  ]) {
+    assert.ok(responses.has(type), type);
+  }
+  assert.equal(responses.get('MISSING_AUTHENTICATION_TOKEN')?.Properties.StatusCode, '404');
+  for (const [type, r] of responses) {
+    const p = r.Properties as Json;
+    assert.equal(
+      (p.ResponseParameters as Json)['gatewayresponse.header.Content-Type'],
+      "'application/problem+json'",
+    );
+    const body = JSON.parse(
+      String((p.ResponseTemplates as Json)['application/json'])
+        .replace(/\$context\.error\.messageString/g, '"message"')
+        .replace(/\$context\.\w+/g, 'x'),
+    ) as Json;
+    assert.equal(body.type, 'about:blank', String(type));
+    assert.ok(body.title && body.detail, String(type));
+    if (p.StatusCode) assert.equal(String(body.status), p.StatusCode, String(type));
+  }
+  assert.match(
+    String(
+      (responses.get('UNAUTHORIZED')!.Properties.ResponseParameters as Json)[
+        'gatewayresponse.header.WWW-Authenticate'
+      ],
+    ),
+    /^'Bearer/,
+  );
+});
+
+test('alarms: each required one exists on the right metric and notifies the SNS topic', () => {
+  const [topicId] = only('AWS::SNS::Topic');
+  const alarms = ofType('AWS::CloudWatch::Alarm').map(([id, a]) => ({ id, p: a.Properties as Json }));
+  const metricsOf = (p: Json) =>
+    p.Metrics
+      ? (p.Metrics as { MetricStat?: { Metric: Json } }[]).flatMap((m) =>
+          m.MetricStat ? [m.MetricStat.Metric] : [],
+        )
+      : [{ Namespace: p.Namespace, MetricName: p.MetricName, Dimensions: p.Dimensions }];
+  const find = (namespace: string, metric: string, check: (p: Json) => boolean = () => true) => {
+    const hit = alarms.find(
+      (a) => metricsOf(a.p).some((m) => m.Namespace === namespace && m.MetricName === metric) && check(a.p),
+    );
+    assert.ok(hit, `an alarm on ${namespace} ${metric}`);
+    assert.deepEqual(hit.p.AlarmActions, [{ Ref: topicId }], `${hit.id} notifies the topic`);
+    return hit;
+  };
+  find('AWS/Lambda', 'Errors');
+  find('AWS/Lambda', 'Throttles');
+  find('AWS/Lambda', 'Duration', (p) => p.ExtendedStatistic === 'p99');
+  const rate = find('AWS/ApiGateway', '5XXError');
+  assert.ok(
+    metricsOf(rate.p).some((m) => m.MetricName === 'Count'),
+    '5XX as a rate of requests',
+  );
+  find('AWS/ApiGateway', 'Latency', (p) => p.ExtendedStatistic === 'p99');
+  // DynamoDB throttling on this table, per operation the code makes; not the account-wide UserErrors.
+  const throttles = find('AWS/DynamoDB', 'ThrottledRequests');
+  const operations = metricsOf(throttles.p).map((m) => {
+    const dims = m.Dimensions as { Name: string; Value: unknown }[];
+    assert.deepEqual(dims.find((d) => d.Name === 'TableName')?.Value, { Ref: 'WorkoutTable' });
+    return dims.find((d) => d.Name === 'Operation')?.Value;
+  });
+  assert.deepEqual(operations.sort(), [
+    'BatchWriteItem',
+    'GetItem',
+    'Query',
+    'TransactWriteItems',
+    'UpdateItem',
+  ]);
+  assert.doesNotMatch(JSON.stringify(alarms), /UserErrors/);
+  // The business alarm: no WorkoutsLogged (dimension service) for NoWorkoutsAlarmHours hours.
+  const none = find(NAMESPACE, 'WorkoutsLogged');
+  assert.deepEqual(none.p.Dimensions, [{ Name: 'service', Value: 'workout-api' }]);
+  assert.deepEqual(none.p.EvaluationPeriods, { Ref: 'NoWorkoutsAlarmHours' });
+  assert.equal(none.p.Period, 3600);
+  assert.equal(none.p.TreatMissingData, 'breaching');
+  assert.equal(none.p.ComparisonOperator, 'LessThanThreshold');
+  // The optional e-mail subscription.
+  const [, sub] = only('AWS::SNS::Subscription');
+  assert.equal(sub.Condition, 'HasAlarmEmail');
+  assert.deepEqual(sub.Properties.Endpoint, { Ref: 'AlarmEmail' });
+});
+
+test('dashboard: valid JSON showing API, Lambda, DynamoDB and the business metrics', () => {
+  const [, dash] = only('AWS::CloudWatch::Dashboard');
+  const body = (dash.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+  const parsed = JSON.parse(body.replace(/\$\{[\w:.]+\}/g, 'x')) as { widgets: Json[] };
+  assert.ok(parsed.widgets.length >= 8);
+  for (const needle of [
+    'AWS/ApiGateway',
+    'AWS/Lambda',
+    'AWS/DynamoDB',
+    'WorkoutsLogged',
+    'workoutType',
+    'CaloriesBurned',
+    'DuplicatesReplayed',
+    'ValidationFailures',
+  ]) {
+    assert.ok(body.includes(needle), needle);
+  }
+  assert.ok(body.includes(`"${NAMESPACE}"`));
+});
+
+test('IAM: listed actions only, no Scan, every resource scoped', () => {
+  const statements = ofType('AWS::IAM::Role').flatMap(([id, role]) =>
+    ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Json[] } }[]).flatMap((p) =>
+      p.PolicyDocument.Statement.map((s) => ({
+        id,
+        s: 'Fn::If' in s ? ((s['Fn::If'] as Json[])[1] as Json) : s,
+      })),
+    ),
+  );
+  assert.ok(statements.length >= 4);
+  const actions = statements.flatMap(({ s }) => [s.Action].flat() as string[]);
+  for (const a of actions) {
+    assert.doesNotMatch(a, /\*/, `wildcard action ${a}`);
+  }
+  assert.ok(
+    !actions.some((a) => /^dynamodb:(Scan|CreateTable|DeleteTable|DescribeTable|UpdateTable)$/.test(a)),
+  );
+  for (const { s } of statements) {
+    const list = [s.Resource].flat();
+    if (list.includes('*')) {
+      // Only X-Ray, which has no resource-level permissions.
+      assert.ok(
+        [s.Action].flat().every((a) => String(a).startsWith('xray:')),
+        JSON.stringify(s),
+      );
+    }
+  }
+  const dynamo = statements.filter(({ s }) =>
+    [s.Action].flat().some((a) => String(a).startsWith('dynamodb:')),
+  );
+  const dynamoResources = JSON.stringify(dynamo.map(({ s }) => s.Resource));
+  assert.ok(dynamoResources.includes('WorkoutTable'));
+  assert.ok(
+    dynamoResources.includes(`/index/${INDEX_BY_STARTED_AT}`) &&
+      dynamoResources.includes(`/index/${INDEX_BY_TYPE}`),
+  );
+  // GetParametersByPath is authorized on the path and on what is below it; nothing else in SSM.
+  const ssm = statements.filter(({ s }) => [s.Action].flat().some((a) => String(a).startsWith('ssm:')));
+  assert.deepEqual(
+    ssm.flatMap(({ s }) => [s.Action].flat()),
+    ['ssm:GetParametersByPath'],
+  );
+  const ssmResources = [ssm[0]!.s.Resource].flat().map((r) => (r as { 'Fn::Sub': string })['Fn::Sub']);
+  assert.deepEqual(ssmResources, [
+    'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/workout-app/${EnvironmentSuffix}',
+    'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/workout-app/${EnvironmentSuffix}/*',
+  ]);
+});
+
+test('auto-scaling: 10-50 units at 70% for reads and writes, only in provisioned mode', () => {
+  const targets = ofType('AWS::ApplicationAutoScaling::ScalableTarget');
+  const policies = ofType('AWS::ApplicationAutoScaling::ScalingPolicy');
+  assert.deepEqual(targets.map(([, t]) => t.Properties.ScalableDimension).sort(), [
+    'dynamodb:table:ReadCapacityUnits',
+    'dynamodb:table:WriteCapacityUnits',
+  ]);
+  for (const [id, r] of [...targets, ...policies]) assert.equal(r.Condition, 'IsProvisioned', id);
+  for (const [, t] of targets) {
+    assert.equal(t.Properties.MinCapacity, 10);
+    assert.equal(t.Properties.MaxCapacity, 50);
+  }
+  assert.equal(policies.length, 2);
+  for (const [, p] of policies) {
+    assert.equal((p.Properties.TargetTrackingScalingPolicyConfiguration as Json).TargetValue, 70);
+  }
+  const conditions = template.Conditions as Json;
+  assert.deepEqual(conditions.IsProvisioned, { 'Fn::Equals': [{ Ref: 'BillingMode' }, 'PROVISIONED'] });
+  assert.equal((template.Parameters as Record<string, Json>).BillingMode!.Default, 'PAY_PER_REQUEST');
+  const table = props('WorkoutTable') as Json;
+  assert.deepEqual(table.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
+  assert.equal((table.SSESpecification as Json).SSEEnabled, true);
+  assert.equal((table.SSESpecification as Json).SSEType, 'KMS');
+});
+
+test('SSM parameters: under /workout-app/<EnvironmentSuffix>/, with values the code accepts', () => {
+  const params = ofType('AWS::SSM::Parameter').map(([, r]) => r.Properties as Json);
+  const byName = new Map(
+    params.map((p) => {
+      const name = (p.Name as { 'Fn::Sub': string })['Fn::Sub'];
+      assert.match(name, /^\/workout-app\/\$\{EnvironmentSuffix\}\/[a-z-]+$/);
+      return [name.split('/').pop()!, String(p.Value)];
+    }),
+  );
+  assert.deepEqual([...byName.keys()].sort(), Object.values(PARAMETER_NAMES).sort());
+  // What the function reads back on AWS is the default configuration.
+  const config = configFromParameters({
+    maxDurationMinutes: byName.get(PARAMETER_NAMES.maxDurationMinutes),
+    supportedTypes: byName.get(PARAMETER_NAMES.supportedTypes),
+    metTable: byName.get(PARAMETER_NAMES.metTable),
+  });
+  assert.deepEqual(config, DEFAULT_CONFIG);
+});
+
+test('names carry EnvironmentSuffix; resources are tagged; the outputs are there', () => {
+  for (const [id, r] of Object.entries(resources)) {
+    const p = r.Properties ?? {};
+    for (const key of [
+      'TableName',
+      'FunctionName',
+      'RoleName',
+      'UserPoolName',
+      'TopicName',
+      'AlarmName',
+      'LogGroupName',
+      'DashboardName',
+      'Name',
+    ]) {
+      if (typeof p[key] === 'object' && p[key] !== null && 'Fn::Sub' in (p[key] as Json)) {
+        assert.match(String((p[key] as Json)['Fn::Sub']), /\$\{EnvironmentSuffix\}/, `${id}.${key}`);
+      }
+    }
+  }
+  for (const id of ['WorkoutTable', 'ApiFunction', 'RestApi', 'ApiStage', 'AlarmTopic', 'ApiFunctionRole']) {
+    assert.ok(JSON.stringify(props(id).Tags).includes('EnvironmentSuffix'), `${id} tags`);
+  }
+  const outputs = Object.keys(template.Outputs as Json);
+  for (const o of ['ApiUrl', 'TableName', 'UserPoolId', 'UserPoolClientId', 'DashboardUrl']) {
+    assert.ok(outputs.includes(o), o);
+  }
+});
+
+test("the local table is the template's table", async () => {
+  const table = props('WorkoutTable') as Json;
+  const def = tableDefinition();
+  assert.deepEqual(def, {
+    AttributeDefinitions: table.AttributeDefinitions,
+    KeySchema: table.KeySchema,
+    LocalSecondaryIndexes: table.LocalSecondaryIndexes,
+  });
+  // And DynamoDB Local, given that definition, describes the same keys and index keys.
+  const db = await createDb({ endpoint: await dynamoEndpoint() });
+  const name = `template-${Date.now().toString(36)}`;
+  await ensureTable(db, name);
+  const { Table } = await db.call<{ Table: Json }>('DescribeTable', { TableName: name });
+  const sortAttrs = (a: unknown) =>
+    [...(a as { AttributeName: string }[])].sort((x, y) => x.AttributeName.localeCompare(y.AttributeName));
+  assert.deepEqual(sortAttrs(Table!.AttributeDefinitions), sortAttrs(table.AttributeDefinitions));
+  assert.deepEqual(Table!.KeySchema, table.KeySchema);
+  const indexes = (x: unknown) =>
+    ((x ?? []) as { IndexName: string; KeySchema: unknown; Projection: { ProjectionType: string } }[])
+      .map((i) => ({
+        IndexName: i.IndexName,
+        KeySchema: i.KeySchema,
+        ProjectionType: i.Projection.ProjectionType,
+      }))
+      .sort((a, b) => a.IndexName.localeCompare(b.IndexName));
+  assert.deepEqual(indexes(Table!.LocalSecondaryIndexes), indexes(table.LocalSecondaryIndexes));
+  assert.equal(Table!.GlobalSecondaryIndexes, undefined);
+});
