@@ -12,7 +12,7 @@ export interface DbOptions {
   /** `http://host:port` of DynamoDB Local or another endpoint; absent on AWS. */
   endpoint?: string;
   region?: string;
-  /** Per-request deadline; a request still unanswered then counts as the database unreachable. */
+  /** Per-request deadline (default 5 s on AWS, 15 s on a local endpoint); past it, the database counts as unreachable (503). */
   timeoutMs?: number;
   /** Retries of throttled or unreachable requests, with jittered exponential backoff. */
   retries?: number;
@@ -76,7 +76,8 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   const client = (
     aws as unknown as { DynamoDB: Record<Operation, (p: Record<string, unknown>) => Promise<Item>> }
   ).DynamoDB;
-  const timeoutMs = options.timeoutMs ?? 5000;
+  // DynamoDB answers in milliseconds; an emulator on a busy laptop can take seconds.
+  const timeoutMs = options.timeoutMs ?? (local ? 15_000 : 5000);
   const slots = semaphore(options.maxInFlight ?? 32);
   return {
     async call<T>(operation: Operation, params: Record<string, unknown>): Promise<T> {

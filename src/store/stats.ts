@@ -21,6 +21,7 @@ import { toCounters, toWorkout } from './codec.ts';
 import type { Item } from './dynamodb.ts';
 import type { StoreContext } from './context.ts';
 import { daySk, INDEX_BY_STARTED_AT, pk, STARTED_MAX, STARTED_MIN, STATS_LSI1, STATS_SK } from './keys.ts';
+import { queryAll } from './query.ts';
 import { workoutsBetween } from './workouts.ts';
 
 const RECENT = 10;
@@ -115,25 +116,17 @@ export async function dayBuckets(
   first: string | undefined,
   last: string | undefined,
 ): Promise<{ date: string; counters: Counters }[]> {
-  const days: { date: string; counters: Counters }[] = [];
-  let start: Item | undefined;
-  do {
-    const out: { Items?: Item[]; LastEvaluatedKey?: Item } = await ctx.db.call('Query', {
-      TableName: ctx.tableName,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-      ExpressionAttributeValues: {
-        ':pk': pk(userId),
-        ':lo': first === undefined ? 'D#' : daySk(first),
-        ':hi': last === undefined ? 'D#9' : daySk(last),
-      },
-      ConsistentRead: true,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    for (const item of out.Items ?? [])
-      days.push({ date: String(item.sk).slice(2), counters: toCounters(item) });
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return days;
+  const items = await queryAll(ctx.db, {
+    TableName: ctx.tableName,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+    ExpressionAttributeValues: {
+      ':pk': pk(userId),
+      ':lo': first === undefined ? 'D#' : daySk(first),
+      ':hi': last === undefined ? 'D#9' : daySk(last),
+    },
+    ConsistentRead: true,
+  });
+  return items.map((item) => ({ date: String(item.sk).slice(2), counters: toCounters(item) }));
 }
 
 /** Buckets for charts over local dates [first, end). */

@@ -1,6 +1,5 @@
 /**
- * Profiles and erasure. A profile is optional: without one a user's zone is UTC and the calorie
- * estimate uses 70 kg. A change of zone is written together with the STATS item's `tz` (the
+ * Profile writes and erasure. A change of zone is written together with the STATS item's `tz` (the
  * zone of the day buckets), then the user's history is re-bucketed (workouts.ts: rebucket).
  */
 import type { CreateUserInput, PatchUserInput } from '../domain/schemas.ts';
@@ -9,43 +8,9 @@ import type { Item } from './dynamodb.ts';
 import { cancellationCodes, StoreUnavailableError, withConflictRetry } from './errors.ts';
 import { pk, PROFILE_SK, STATS_LSI1, STATS_SK } from './keys.ts';
 import type { StoreContext } from './context.ts';
+import { bucketZone, getProfileItem } from './profiles.ts';
+import { queryAll } from './query.ts';
 import { rebucket } from './workouts.ts';
-
-export interface UserContext {
-  timezone: string;
-  weightKg: number | undefined;
-}
-
-async function getProfileItem(ctx: StoreContext, userId: string): Promise<Item | null> {
-  const out = await ctx.db.call<{ Item?: Item }>('GetItem', {
-    TableName: ctx.tableName,
-    Key: { pk: pk(userId), sk: PROFILE_SK },
-    ConsistentRead: true,
-  });
-  return out.Item ?? null;
-}
-
-export async function getProfile(ctx: StoreContext, userId: string): Promise<Profile | null> {
-  const item = await getProfileItem(ctx, userId);
-  return item ? toProfile(item) : null;
-}
-
-/** The zone and weight that workouts are bucketed and estimated with. */
-export async function readUserContext(ctx: StoreContext, userId: string): Promise<UserContext> {
-  const p = await getProfile(ctx, userId);
-  return { timezone: p?.timezone ?? 'UTC', weightKg: p?.weightKg };
-}
-
-/** The zone the user's day buckets are in now (the STATS item's), or null before any write. */
-export async function bucketZone(ctx: StoreContext, userId: string): Promise<string | null> {
-  const out = await ctx.db.call<{ Item?: Item }>('GetItem', {
-    TableName: ctx.tableName,
-    Key: { pk: pk(userId), sk: STATS_SK },
-    ConsistentRead: true,
-    ProjectionExpression: 'tz',
-  });
-  return (out.Item?.tz as string | undefined) ?? null;
-}
 
 function setZone(ctx: StoreContext, userId: string, timezone: string): Item {
   return {
@@ -142,20 +107,13 @@ export async function updateProfile(
 export async function eraseUser(ctx: StoreContext, userId: string): Promise<number> {
   let deleted = 0;
   for (let round = 0; round < 20; round++) {
-    const keys: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const out: { Items?: Item[]; LastEvaluatedKey?: Item } = await ctx.db.call('Query', {
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk(userId) },
-        ProjectionExpression: 'pk, sk',
-        ConsistentRead: true,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      });
-      keys.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const keys = await queryAll(ctx.db, {
+      TableName: ctx.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk(userId) },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    });
     if (keys.length === 0) return deleted;
     for (let i = 0; i < keys.length; i += 25) await batchDelete(ctx, keys.slice(i, i + 25));
     deleted += keys.length;

@@ -36,7 +36,8 @@ import {
   workoutSk,
 } from './keys.ts';
 import type { StoreContext } from './context.ts';
-import { readUserContext } from './users.ts';
+import { readUserContext } from './profiles.ts';
+import { queryAll, queryPages } from './query.ts';
 
 /** How often a write is redone after losing a race (a concurrent change of the same workout or zone). */
 const MAX_REDOS = 8;
@@ -390,25 +391,18 @@ export async function workoutsBetween(
   fromMs: number,
   toMs: number,
 ): Promise<Workout[]> {
-  const all: Workout[] = [];
-  let start: Item | undefined;
-  do {
-    const out: { Items?: Item[]; LastEvaluatedKey?: Item } = await ctx.db.call('Query', {
-      TableName: ctx.tableName,
-      IndexName: INDEX_BY_STARTED_AT,
-      KeyConditionExpression: 'pk = :pk AND lsi1 BETWEEN :lo AND :hi',
-      ExpressionAttributeValues: {
-        ':pk': pk(userId),
-        ':lo': `W#${new Date(fromMs).toISOString()}`,
-        ':hi': `W#${new Date(toMs).toISOString()}`,
-      },
-      ConsistentRead: true,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    all.push(...(out.Items ?? []).map(toWorkout));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return all;
+  const items = await queryAll(ctx.db, {
+    TableName: ctx.tableName,
+    IndexName: INDEX_BY_STARTED_AT,
+    KeyConditionExpression: 'pk = :pk AND lsi1 BETWEEN :lo AND :hi',
+    ExpressionAttributeValues: {
+      ':pk': pk(userId),
+      ':lo': `W#${new Date(fromMs).toISOString()}`,
+      ':hi': `W#${new Date(toMs).toISOString()}`,
+    },
+    ConsistentRead: true,
+  });
+  return items.map(toWorkout);
 }
 
 /**
@@ -423,16 +417,14 @@ export async function rebucket(
   onProgress?: (moved: number) => void,
 ): Promise<number> {
   let moved = 0;
-  let start: Item | undefined;
-  do {
-    const out: { Items?: Item[]; LastEvaluatedKey?: Item } = await ctx.db.call('Query', {
-      TableName: ctx.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :w)',
-      ExpressionAttributeValues: { ':pk': pk(userId), ':w': 'W#' },
-      ConsistentRead: true,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    for (const item of out.Items ?? []) {
+  const pages = queryPages(ctx.db, {
+    TableName: ctx.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :w)',
+    ExpressionAttributeValues: { ':pk': pk(userId), ':w': 'W#' },
+    ConsistentRead: true,
+  });
+  for await (const page of pages) {
+    for (const item of page) {
       let w: StoredWorkout | null = stored(item);
       for (let redo = 0; w && redo <= MAX_REDOS; redo++) {
         const target = localDate(parseDateTime(w.workout.startedAt)!, timezone);
@@ -469,7 +461,6 @@ export async function rebucket(
         }
       }
     }
-    start = out.LastEvaluatedKey;
-  } while (start);
+  }
   return moved;
 }

@@ -4,7 +4,7 @@ import { statsQuerySchema, timeseriesQuerySchema, USER_ID } from '../../domain/s
 import { periodEnd, periodStart, type Granularity } from '../../domain/stats.ts';
 import { addDays, addMonths, daysBetween, localDate, parseDate, parseDateTime } from '../../domain/time.ts';
 import { allTimeStats, rangeStats, timeseries } from '../../store/stats.ts';
-import { bucketZone } from '../../store/users.ts';
+import { bucketZone } from '../../store/profiles.ts';
 import { targetUser } from '../auth.ts';
 import {
   boundToMs,

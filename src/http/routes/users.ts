@@ -1,7 +1,8 @@
 /** POST /users, GET|PATCH|DELETE /users/{userId}. */
 import type { Hono } from 'hono';
 import { createUserSchema, patchUserSchema, USER_ID } from '../../domain/schemas.ts';
-import { createProfile, eraseUser, getProfile, updateProfile } from '../../store/users.ts';
+import { getProfile } from '../../store/profiles.ts';
+import { createProfile, eraseUser, updateProfile } from '../../store/users.ts';
 import { targetUser, userNamedIn } from '../auth.ts';
 import { readJsonObject } from '../body.ts';
 import { notFound, parseWith, pathParam, type AppDeps, type AppEnv } from '../context.ts';

@@ -1,7 +1,7 @@
 /** POST|GET /workouts, GET|PATCH|DELETE /workouts/{workoutId}. */
 import type { Hono } from 'hono';
 import { userQuerySchema, WORKOUT_ID, workoutSchemas } from '../../domain/schemas.ts';
-import { readUserContext } from '../../store/users.ts';
+import { readUserContext } from '../../store/profiles.ts';
 import {
   deleteWorkout,
   getWorkout,
