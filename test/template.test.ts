@@ -464,9 +464,12 @@ test('auto-scaling: 10-50 units at 70% for reads and writes, only in provisioned
     'dynamodb:table:WriteCapacityUnits',
   ]);
   for (const [id, r] of [...targets, ...policies]) assert.equal(r.Condition, 'IsProvisioned', id);
+  const parameters = template.Parameters as Record<string, Json>;
+  assert.equal(parameters.ProvisionedMinCapacity!.Default, 10);
+  assert.equal(parameters.ProvisionedMaxCapacity!.Default, 50);
   for (const [, t] of targets) {
-    assert.equal(t.Properties.MinCapacity, 10);
-    assert.equal(t.Properties.MaxCapacity, 50);
+    assert.deepEqual(t.Properties.MinCapacity, { Ref: 'ProvisionedMinCapacity' });
+    assert.deepEqual(t.Properties.MaxCapacity, { Ref: 'ProvisionedMaxCapacity' });
   }
   assert.equal(policies.length, 2);
   for (const [, p] of policies) {
@@ -474,7 +477,7 @@ test('auto-scaling: 10-50 units at 70% for reads and writes, only in provisioned
   }
   const conditions = template.Conditions as Json;
   assert.deepEqual(conditions.IsProvisioned, { 'Fn::Equals': [{ Ref: 'BillingMode' }, 'PROVISIONED'] });
-  assert.equal((template.Parameters as Record<string, Json>).BillingMode!.Default, 'PAY_PER_REQUEST');
+  assert.equal(parameters.BillingMode!.Default, 'PAY_PER_REQUEST');
   const table = props('WorkoutTable') as Json;
   assert.deepEqual(table.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
   assert.equal((table.SSESpecification as Json).SSEEnabled, true);
