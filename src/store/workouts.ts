@@ -264,7 +264,7 @@ export async function updateWorkout(
       );
       return next;
     } catch (err) {
-      if (!retryableRace(err) || redo >= MAX_REDOS) throw err;
+      redoOrThrow(err, redo);
     }
   }
 }
@@ -304,7 +304,7 @@ export async function deleteWorkout(ctx: StoreContext, userId: string, workoutId
       );
       return true;
     } catch (err) {
-      if (!retryableRace(err) || redo >= MAX_REDOS) throw err;
+      redoOrThrow(err, redo);
     }
   }
 }
@@ -312,6 +312,12 @@ export async function deleteWorkout(ctx: StoreContext, userId: string, workoutId
 /** A transaction lost a race on a condition (workout version or zone): redo it from a fresh read. */
 function retryableRace(err: unknown): boolean {
   return cancellationCodes(err)?.includes('ConditionalCheckFailed') ?? false;
+}
+
+/** Returns when a lost race should be redone; past MAX_REDOS the caller is told to retry later (503). */
+function redoOrThrow(err: unknown, redo: number): void {
+  if (!retryableRace(err)) throw err;
+  if (redo >= MAX_REDOS) throw new StoreUnavailableError('the workout keeps changing; try again', 1);
 }
 
 export interface ListOptions {
