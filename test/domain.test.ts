@@ -129,6 +129,7 @@ describe('configuration', () => {
     let now = 0;
     let loads = 0;
     let fail = false;
+    const reported: unknown[] = [];
     const loader = cachedConfig(
       async () => {
         loads++;
@@ -137,6 +138,7 @@ describe('configuration', () => {
       },
       1000,
       () => now,
+      (err) => reported.push(err),
     );
     const [a, b] = await Promise.all([loader(), loader()]);
     assert.equal(loads, 1);
@@ -149,6 +151,8 @@ describe('configuration', () => {
     now = 3000;
     assert.equal((await loader()).maxDurationMinutes, 2);
     assert.equal(loads, 3);
+    assert.equal(reported.length, 1);
+    assert.match(String(reported[0]), /parameter store down/);
   });
 });
 

@@ -323,3 +323,47 @@ describe('time series', () => {
     assert.equal((await t.call('GET', '/stats/ts1/timeseries', { as: 'ts2' })).status, 403);
   });
 });
+
+describe('moving buckets after a zone change', () => {
+  const ctx = () => ({ db: t.db, tableName: t.tableName });
+  const dayStarts = async (u: string) =>
+    (await series(u, 'granularity=day&from=2026-11-01&to=2026-11-30')).map((b) => `${b.start}:${b.count}`);
+
+  test('a move cut short is finished by the next profile write', async () => {
+    const u = 'mv1';
+    await t.call('POST', '/users', { as: u, body: { displayName: 'M' } }); // UTC
+    await log(u, { startedAt: '2026-11-10T20:00:00Z' }); // 05:00 on the 11th in Tokyo
+    await log(u, { startedAt: '2026-11-12T10:00:00Z' });
+    // What a zone-change request writes before it dies mid-move: the zone, marked pending.
+    const profile = (await t.partition(u)).find((i) => i.sk === 'PROFILE')!;
+    await t.db.call('TransactWriteItems', {
+      TransactItems: [
+        { Put: { TableName: t.tableName, Item: { ...profile, timezone: 'Asia/Tokyo', version: 2 } } },
+        {
+          Update: {
+            TableName: t.tableName,
+            Key: { pk: `U#${u}`, sk: 'STATS' },
+            UpdateExpression: 'SET tz = :tz, pendingTz = :tz',
+            ExpressionAttributeValues: { ':tz': 'Asia/Tokyo' },
+          },
+        },
+      ],
+    });
+    assert.deepEqual(await dayStarts(u), ['2026-11-10:1', '2026-11-12:1']); // not moved yet
+    // Any later profile write, even one that keeps the zone, finishes the move.
+    const res = await t.call('PATCH', `/users/${u}`, { as: u, body: { displayName: 'M2' } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await dayStarts(u), ['2026-11-11:1', '2026-11-12:1']);
+    const stats = (await t.partition(u)).find((i) => i.sk === 'STATS')!;
+    assert.equal(stats.pendingTz, undefined);
+  });
+
+  test('a move for a zone that is no longer the buckets zone moves nothing', async () => {
+    const { rebucket } = await import('../src/store/workouts.ts');
+    const u = 'mv2';
+    await log(u, { startedAt: '2026-11-10T20:00:00Z' }); // bucketed in UTC
+    const before = await dayStarts(u);
+    assert.equal(await rebucket(ctx(), u, 'Asia/Tokyo'), 0);
+    assert.deepEqual(await dayStarts(u), before);
+  });
+});

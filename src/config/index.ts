@@ -20,13 +20,14 @@ export function envConfigSource(env: NodeJS.ProcessEnv = process.env): ConfigSou
 
 /**
  * Caches a source for `ttlMs`. Concurrent callers share one load; when a refresh fails the last
- * good value is kept (and the failure retried on a later call), so a parameter store outage
- * never fails requests that a cached value can serve.
+ * good value is kept (and the failure retried on a later call, and reported to `onError`), so a
+ * parameter store outage never fails requests that a cached value can serve.
  */
 export function cachedConfig(
   source: ConfigSource,
   ttlMs: number,
   now: () => number = Date.now,
+  onError: (err: unknown) => void = () => {},
 ): ConfigLoader {
   let value: AppConfig | undefined;
   let loadedAt = -Infinity;
@@ -40,6 +41,7 @@ export function cachedConfig(
         return v;
       })
       .catch((err: unknown) => {
+        onError(err);
         if (value) return value;
         throw err;
       })

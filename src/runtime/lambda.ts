@@ -31,7 +31,9 @@ async function init(env = process.env): Promise<Handler> {
   });
   const app = createApp({
     store: { db, tableName: env.TABLE_NAME, metrics },
-    config: cachedConfig(source, Number(env.CONFIG_TTL_SECONDS ?? 300) * 1000),
+    config: cachedConfig(source, Number(env.CONFIG_TTL_SECONDS ?? 300) * 1000, Date.now, (err) =>
+      logger.warn('configuration refresh failed; keeping the last good one', { error: String(err) }),
+    ),
     authenticate: async (c: Context<AppEnv>) =>
       identityFromClaims(c.env?.event?.requestContext?.authorizer?.claims),
     logger,

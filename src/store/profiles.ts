@@ -34,11 +34,25 @@ export async function readUserContext(ctx: StoreContext, userId: string): Promis
 
 /** The zone the user's day buckets are in now (the STATS item's), or null before any write. */
 export async function bucketZone(ctx: StoreContext, userId: string): Promise<string | null> {
+  return (await bucketState(ctx, userId)).zone;
+}
+
+/**
+ * The buckets' zone, and the zone a move of the buckets was started for and has not finished
+ * (set with a zone change, removed when rebucket() completes).
+ */
+export async function bucketState(
+  ctx: StoreContext,
+  userId: string,
+): Promise<{ zone: string | null; pendingZone: string | null }> {
   const out = await ctx.db.call<{ Item?: Item }>('GetItem', {
     TableName: ctx.tableName,
     Key: { pk: pk(userId), sk: STATS_SK },
     ConsistentRead: true,
-    ProjectionExpression: 'tz',
+    ProjectionExpression: 'tz, pendingTz',
   });
-  return (out.Item?.tz as string | undefined) ?? null;
+  return {
+    zone: (out.Item?.tz as string | undefined) ?? null,
+    pendingZone: (out.Item?.pendingTz as string | undefined) ?? null,
+  };
 }

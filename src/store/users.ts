@@ -5,22 +5,43 @@
 import type { CreateUserInput, PatchUserInput } from '../domain/schemas.ts';
 import { toProfile, type Profile } from './codec.ts';
 import type { Item } from './dynamodb.ts';
-import { cancellationCodes, StoreUnavailableError, withConflictRetry } from './errors.ts';
+import {
+  cancellationCodes,
+  isConditionalFailure,
+  StoreUnavailableError,
+  withConflictRetry,
+} from './errors.ts';
 import { pk, PROFILE_SK, STATS_LSI1, STATS_SK } from './keys.ts';
 import type { StoreContext } from './context.ts';
-import { bucketZone, getProfileItem } from './profiles.ts';
+import { bucketState, getProfileItem } from './profiles.ts';
 import { queryAll } from './query.ts';
 import { rebucket } from './workouts.ts';
 
-function setZone(ctx: StoreContext, userId: string, timezone: string): Item {
+/** Sets the buckets' zone; a change of zone is also marked pending until its move completes. */
+function setZone(ctx: StoreContext, userId: string, timezone: string, changed: boolean): Item {
   return {
     Update: {
       TableName: ctx.tableName,
       Key: { pk: pk(userId), sk: STATS_SK },
-      UpdateExpression: 'SET tz = :tz, lsi1 = :statsLsi, userId = :uid',
+      UpdateExpression: `SET tz = :tz, lsi1 = :statsLsi, userId = :uid${changed ? ', pendingTz = :tz' : ''}`,
       ExpressionAttributeValues: { ':tz': timezone, ':statsLsi': STATS_LSI1, ':uid': userId },
     },
   };
+}
+
+/** Marks the move to `timezone` done (unless another zone change started since). */
+async function clearPendingZone(ctx: StoreContext, userId: string, timezone: string): Promise<void> {
+  try {
+    await ctx.db.call('UpdateItem', {
+      TableName: ctx.tableName,
+      Key: { pk: pk(userId), sk: STATS_SK },
+      UpdateExpression: 'REMOVE pendingTz',
+      ConditionExpression: 'pendingTz = :tz',
+      ExpressionAttributeValues: { ':tz': timezone },
+    });
+  } catch (err) {
+    if (!isConditionalFailure(err)) throw err;
+  }
 }
 
 /** Writes a profile item and the buckets' zone together, then re-buckets history if the zone moved. */
@@ -30,7 +51,8 @@ async function writeProfile(
   version: number,
   condition: { expression: string; values?: Record<string, unknown> },
 ): Promise<void> {
-  const previousZone = await bucketZone(ctx, profile.userId);
+  const previous = await bucketState(ctx, profile.userId);
+  const changed = previous.zone !== profile.timezone;
   await withConflictRetry(() =>
     ctx.db.call('TransactWriteItems', {
       TransactItems: [
@@ -42,11 +64,15 @@ async function writeProfile(
             ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
           },
         },
-        setZone(ctx, profile.userId, profile.timezone),
+        setZone(ctx, profile.userId, profile.timezone, changed),
       ],
     }),
   );
-  if (previousZone !== profile.timezone) await rebucket(ctx, profile.userId, profile.timezone);
+  // A move cut short earlier (a request that died mid-way) is finished by the next profile write.
+  if (changed || previous.pendingZone === profile.timezone) {
+    await rebucket(ctx, profile.userId, profile.timezone);
+    await clearPendingZone(ctx, profile.userId, profile.timezone);
+  }
 }
 
 /** Creates a profile; null when one exists already. */
@@ -104,6 +130,8 @@ export async function updateProfile(
  * buckets). Repeats until the partition reads empty, so a write racing the erasure is erased too.
  * Returns how many items were deleted.
  */
+const ERASE_PARALLEL = 4;
+
 export async function eraseUser(ctx: StoreContext, userId: string): Promise<number> {
   let deleted = 0;
   for (let round = 0; round < 20; round++) {
@@ -115,7 +143,12 @@ export async function eraseUser(ctx: StoreContext, userId: string): Promise<numb
       ConsistentRead: true,
     });
     if (keys.length === 0) return deleted;
-    for (let i = 0; i < keys.length; i += 25) await batchDelete(ctx, keys.slice(i, i + 25));
+    const batches: Item[][] = [];
+    for (let i = 0; i < keys.length; i += 25) batches.push(keys.slice(i, i + 25));
+    // A few batches at a time: a long history is erased well inside API Gateway's 29 s.
+    for (let i = 0; i < batches.length; i += ERASE_PARALLEL) {
+      await Promise.all(batches.slice(i, i + ERASE_PARALLEL).map((b) => batchDelete(ctx, b)));
+    }
     deleted += keys.length;
   }
   throw new StoreUnavailableError('the user is being written to while erased; try again', 1);

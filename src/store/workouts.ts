@@ -414,7 +414,8 @@ export async function workoutsBetween(
 /**
  * Moves every workout whose bucket is not its local date in `timezone` into the right bucket,
  * one transaction per workout (so concurrent writes stay exact). Idempotent: a second run finds
- * nothing to move. Runs after the zone on the STATS item changed.
+ * nothing to move. Runs after the zone on the STATS item changed, and stops if it changes again
+ * (each move checks the zone, so an older move never undoes a newer one).
  */
 export async function rebucket(
   ctx: StoreContext,
@@ -440,6 +441,15 @@ export async function rebucket(
           await withConflictRetry(() =>
             ctx.db.call('TransactWriteItems', {
               TransactItems: [
+                // Only while the buckets are still in this zone: a newer zone change has its own move.
+                {
+                  ConditionCheck: {
+                    TableName: ctx.tableName,
+                    Key: { pk: pk(userId), sk: STATS_SK },
+                    ConditionExpression: 'tz = :tz',
+                    ExpressionAttributeValues: { ':tz': timezone },
+                  },
+                },
                 {
                   Update: {
                     TableName: ctx.tableName,
@@ -462,6 +472,8 @@ export async function rebucket(
           onProgress?.(moved);
           break;
         } catch (err) {
+          const codes = cancellationCodes(err);
+          if (codes?.[0] === 'ConditionalCheckFailed') return moved; // the zone changed again
           if (!retryableRace(err)) throw err;
           w = await getStoredWorkout(ctx, userId, w.workout.workoutId); // changed meanwhile: look again
         }
