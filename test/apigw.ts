@@ -23,6 +23,8 @@ export function proxyEvent(o: ProxyEventOptions) {
     'User-Agent': 'test',
     'X-Forwarded-Proto': 'https',
     ...(o.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    // The gateway forwards the token it verified; the app reads the claims, not this header.
+    ...(o.sub ? { Authorization: 'Bearer eyJraWQiOi.example.token' } : {}),
     ...o.headers,
   };
   const pathParameters: Record<string, string> = {};

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { buildLambda } from '../scripts/build.ts';
 import { createDb } from '../src/store/dynamodb.ts';
+import { proxyEvent } from './apigw.ts';
 import { dynamoEndpoint, freshTable, workout } from './helpers.ts';
 
 interface ProxyResult {
@@ -59,7 +60,7 @@ const context = {
   getRemainingTimeInMillis: () => 29_000,
 };
 
-/** An API Gateway REST API proxy event, shaped like the ones the deployed stage sends. */
+/** An API Gateway REST API proxy event (test/apigw.ts), in this file's argument order. */
 function apiEvent(
   httpMethod: string,
   resource: string,
@@ -73,72 +74,22 @@ function apiEvent(
     headers?: Record<string, string>;
   } = {},
 ) {
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    host: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com',
-    'user-agent': 'curl/8.5.0',
-    'x-forwarded-for': '203.0.113.7',
-    'x-forwarded-proto': 'https',
-    ...(o.sub ? { authorization: 'Bearer eyJraWQiOi.example.token' } : {}),
-    ...o.headers,
-  };
-  let body: string | null = null;
-  if (o.body !== undefined) {
-    body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  const requestId = randomUUID();
-  return {
+  const event = proxyEvent({
+    method: httpMethod,
     resource,
     path,
-    httpMethod,
-    headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: o.query ?? null,
-    multiValueQueryStringParameters: o.query
-      ? Object.fromEntries(Object.entries(o.query).map(([k, v]) => [k, [v]]))
-      : null,
-    pathParameters: o.pathParameters ?? null,
-    stageVariables: null,
-    requestContext: {
-      resourceId: 'abc123',
-      resourcePath: resource,
-      httpMethod,
-      extendedRequestId: 'Jx1abcDEF=',
-      requestTime: '20/Nov/2026:07:30:00 +0000',
-      path: `/test${path}`,
-      accountId: '123456789012',
-      protocol: 'HTTP/1.1',
-      stage: 'test',
-      domainPrefix: 'a1b2c3d4e5',
-      requestTimeEpoch: Date.now(),
-      requestId,
-      identity: { sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
-      domainName: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com',
-      apiId: 'a1b2c3d4e5',
-      // What the Cognito user pool authorizer passes on: the verified token's claims, as strings.
-      ...(o.sub
-        ? {
-            authorizer: {
-              claims: {
-                sub: o.sub,
-                'cognito:groups': o.admin ? 'admin' : 'users',
-                'cognito:username': o.sub,
-                email_verified: 'true',
-                iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example',
-                aud: '4example5client6id',
-                token_use: 'id',
-                auth_time: '1795160000',
-                exp: 'Fri Nov 20 08:30:00 UTC 2026',
-                iat: 'Fri Nov 20 07:30:00 UTC 2026',
-              },
-            },
-          }
-        : {}),
-    },
-    body,
-    isBase64Encoded: false,
-  };
+    sub: o.sub,
+    groups: o.sub ? [o.admin ? 'admin' : 'users'] : undefined,
+    body: o.body,
+    query: o.query,
+    headers: o.headers,
+  });
+  assert.deepEqual(
+    event.pathParameters,
+    o.pathParameters ?? null,
+    'path parameters as the gateway derives them',
+  );
+  return event;
 }
 
 async function call(event: ReturnType<typeof apiEvent>) {

@@ -14,6 +14,7 @@ import { startLocalService, type LocalService } from '../src/runtime/local-servi
 import { createDb, type Db, type Item } from '../src/store/dynamodb.ts';
 import { ensureTable } from '../src/store/table.ts';
 import { pk } from '../src/store/keys.ts';
+import { queryAll } from '../src/store/query.ts';
 import type { ConfigLoader } from '../src/config/index.ts';
 
 let endpoint: Promise<string> | undefined;
@@ -121,19 +122,12 @@ export async function startTestService(
       return { status: res.status, headers: res.headers, body: body as never, text };
     },
     async partition(userId) {
-      const items: Item[] = [];
-      let start: Item | undefined;
-      do {
-        const out: { Items?: Item[]; LastEvaluatedKey?: Item } = await db.call('Query', {
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk(userId) },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        });
-        items.push(...(out.Items ?? []));
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk(userId) },
+        ConsistentRead: true,
+      });
       return items.sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
     },
   };

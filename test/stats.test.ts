@@ -1,25 +1,13 @@
 /** Statistics: exact totals, ranges, time series in the user's zone, and their constant cost. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { StatsBody } from '../src/domain/stats.ts';
 import { startTestService, workout, recount } from './helpers.ts';
 
 let requests: string[] = [];
 const t = await startTestService({ onRequest: (op) => requests.push(op) });
 
-interface Stats {
-  userId: string;
-  totalWorkouts: number;
-  totalDurationMinutes: number;
-  totalCaloriesBurned: number;
-  totalDistanceKm: number;
-  averageDurationMinutes: number;
-  averageCaloriesBurned: number;
-  workoutTypeBreakdown: Record<
-    string,
-    { count: number; durationMinutes: number; caloriesBurned: number; distanceKm: number }
-  >;
-  recentWorkouts: { workoutId: string; startedAt: string }[];
-}
+type Stats = StatsBody;
 interface Series {
   granularity: string;
   buckets: {

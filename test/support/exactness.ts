@@ -5,6 +5,7 @@
  */
 import type { Db, Item } from '../../src/store/dynamodb.ts';
 import { pk } from '../../src/store/keys.ts';
+import { queryAll } from '../../src/store/query.ts';
 
 /** Totals as integers of thousandths: exact to compare. */
 interface Sums {
@@ -22,21 +23,12 @@ const same = (a: Sums, b: Sums) =>
   a.count === b.count && a.dur === b.dur && a.cal === b.cal && a.dist === b.dist;
 
 export async function partitionItems(db: Db, tableName: string, userId: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  for (let page = 0; page < 10_000; page++) {
-    const out: { Items?: Item[]; LastEvaluatedKey?: Item } = await db.call('Query', {
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': pk(userId) },
-      ConsistentRead: true,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-    if (!start) break;
-  }
-  return items;
+  return queryAll(db, {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk(userId) },
+    ConsistentRead: true,
+  });
 }
 
 /** Counters as the store writes them: `n`, `dur`, `cal`, `dist`, and `n#<type>` ... per type. */
