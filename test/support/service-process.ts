@@ -27,22 +27,28 @@ export async function spawnService(opts: {
   dataDir: string;
   port?: number;
   env?: Record<string, string>;
+  /** Extra flags for node, e.g. `--cpu-prof` (refused in NODE_OPTIONS). */
+  nodeArgs?: string[];
   readyTimeoutMs?: number;
 }): Promise<ServiceProcess> {
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/local.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: opts.dataDir,
-      DYNAMODB_ENDPOINT: opts.endpoint,
-      TABLE_NAME: opts.tableName,
-      LOG_LEVEL: process.env.SERVICE_LOG_LEVEL ?? 'warn',
-      ...opts.env,
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/runtime/local.ts'],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATA_DIR: opts.dataDir,
+        DYNAMODB_ENDPOINT: opts.endpoint,
+        TABLE_NAME: opts.tableName,
+        LOG_LEVEL: process.env.SERVICE_LOG_LEVEL ?? 'warn',
+        ...opts.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-8000));
   child.stdout!.on('data', keep);
