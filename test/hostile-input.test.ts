@@ -407,3 +407,95 @@ describe('hostile X-Request-Id', () => {
     assert.match(id, SAFE);
   });
 });
+
+describe('request lines, paths and methods', () => {
+  /** Sends one request as written and returns the status (0 when the server just closed). */
+  async function raw(
+    requestLine: string,
+    headers = '',
+  ): Promise<{ status: number; body: string; head: string }> {
+    const conn = await rawConnection(t.url);
+    conn.send(`${requestLine}\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
+    const res = await conn.response(10_000);
+    conn.socket.destroy();
+    assert.ok(res, `${requestLine}: an answer`);
+    return res;
+  }
+
+  test('odd and unknown methods: never a 5xx, nothing written', async () => {
+    const before = await snapshot();
+    const auth = `Authorization: Bearer ${await t.token('ana')}\r\n`;
+    for (const method of ['HEAD', 'OPTIONS', 'TRACE', 'PUT', 'PROPFIND', 'FOO', 'get', 'CONNECT']) {
+      for (const path of ['/workouts', '/workouts/ana-1', '/users/ana', '/stats/ana', '/health', '/']) {
+        const target = method === 'CONNECT' ? 'x:443' : path;
+        const res = await raw(`${method} ${target} HTTP/1.1`, auth);
+        assert.ok(res.status < 500, `${method} ${target}: ${res.head.split('\r\n')[0]}`);
+      }
+    }
+    assert.equal(await snapshot(), before);
+  });
+
+  test("path tricks do not reach another user's data", async () => {
+    const auth = `Authorization: Bearer ${await t.token('mallory')}\r\n`;
+    const targets = [
+      '/stats/ana',
+      '/stats/%61na',
+      '/stats/ana/',
+      '//stats/ana',
+      '/stats//ana',
+      '/stats/./ana',
+      '/stats/mallory/../ana',
+      '/stats/mallory/..%2Fana',
+      '/stats/mallory%2F..%2Fana',
+      '/stats/ana;x=1',
+      '/stats/ana%00',
+      '/stats/ana%20',
+      '/STATS/ana',
+      '/stats/ANA',
+      '/stats/ana?userId=mallory',
+      '/workouts/ana-1?userId=ana&userId=mallory',
+      '/workouts/ana-1?userId=mallory&userId=ana',
+      '/workouts?userId=%61na',
+      '/users/ana/../ana',
+      'http://evil.example/stats/ana',
+      '/stats/ana#frag',
+    ];
+    for (const target of targets) {
+      const res = await raw(`GET ${target} HTTP/1.1`, auth);
+      assert.ok(res.status < 500, `${target}: ${res.head.split('\r\n')[0]}`);
+      assert.ok(
+        res.status < 200 || res.status >= 300 || !/"ana"|ana-1/.test(res.body),
+        `${target}: ${res.status} ${res.body.slice(0, 200)}`,
+      );
+    }
+  });
+
+  test('duplicate JSON keys: the last one counts, and naming another user that way is still a 403', async () => {
+    const base = JSON.stringify(workout({ workoutId: 'dup-1' })).slice(1, -1);
+    await rejected(403, 'POST', '/workouts', {
+      as: 'mallory',
+      raw: `{"userId":"mallory","userId":"ana",${base}}`,
+    });
+    await rejected(400, 'POST', '/workouts', { as: 'mallory', raw: `{${base},"durationMinutes":-1}` });
+  });
+
+  test('a URL or a header over 16 KiB is refused by the HTTP parser (431), never a 5xx', async () => {
+    const longQuery = await raw(`GET /workouts?${'limit=1&'.repeat(3000)} HTTP/1.1`);
+    assert.ok(
+      longQuery.status === 431 ||
+        longQuery.status === 414 ||
+        longQuery.status === 400 ||
+        longQuery.status === 0,
+      longQuery.head,
+    );
+    const longHeader = await raw('GET /health HTTP/1.1', `X-Big: ${'x'.repeat(20_000)}\r\n`);
+    assert.ok(longHeader.status === 431 || longHeader.status === 0, longHeader.head);
+    assert.equal((await t.call('GET', '/health')).status, 200);
+  });
+
+  test('a thousand query parameters: a 400 naming them, answered quickly', async () => {
+    const q = Array.from({ length: 1000 }, (_, i) => `p${i}=${i}`).join('&');
+    const res = await rejected(400, 'GET', `/workouts?${q}`);
+    assert.ok(((res.body as { errors?: unknown[] }).errors ?? []).length >= 1);
+  });
+});
