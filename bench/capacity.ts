@@ -316,7 +316,7 @@ console.log(
   ].join('\n'),
 );
 
-saveResults('docs/results/capacity.json', { machine: machine(), sizes: SIZES, results });
+await saveResults('docs/results/capacity.json', { machine: machine(), sizes: SIZES, results });
 await service.close();
 await ddb.stop();
 rmSync(dataDir, { recursive: true, force: true });

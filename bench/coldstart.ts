@@ -146,9 +146,12 @@ await ensureTable(await createDb({ endpoint: ddb.endpoint }), tableName);
 const probe = join(SCRATCH, 'first-requests.mjs');
 writeFileSync(
   probe,
-  `const t = [performance.now()];
+  `const cpu0 = process.cpuUsage();
+const t = [performance.now()];
 const { handler } = await import(${JSON.stringify(pathToFileURL(entry).href)});
 t.push(performance.now());
+const c = process.cpuUsage(cpu0);
+const importCpu = (c.user + c.system) / 1000;
 const event = (method, resource, path, body) => ({
   resource, path, httpMethod: method,
   headers: { 'Content-Type': 'application/json', Host: 'x.execute-api.eu-west-1.amazonaws.com' },
@@ -171,7 +174,7 @@ for (const e of calls) {
   statuses.push(r.statusCode);
   t.push(performance.now());
 }
-process.stdout.write('\\nRESULT ' + JSON.stringify({ t, statuses }) + '\\n');
+process.stdout.write('\\nRESULT ' + JSON.stringify({ t, statuses, importCpu }) + '\\n');
 `,
 );
 const env = {
@@ -184,6 +187,7 @@ const env = {
 const phases = {
   boot: [] as number[],
   importMs: [] as number[],
+  importCpu: [] as number[],
   health: [] as number[],
   post: [] as number[],
 };
@@ -194,10 +198,15 @@ for (let i = 0; i < firstRuns; i++) {
   // The handler logs to stdout (as on Lambda); the probe's own line is marked.
   const line = out.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`no result from the probe:\n${out.slice(-1000)}`);
-  const { t, statuses } = JSON.parse(line.slice(7)) as { t: number[]; statuses: number[] };
+  const { t, statuses, importCpu } = JSON.parse(line.slice(7)) as {
+    t: number[];
+    statuses: number[];
+    importCpu: number;
+  };
   if (statuses.join() !== '200,201,200,200') throw new Error(`unexpected statuses ${statuses.join()}`);
   phases.boot.push(t[0]!);
   phases.importMs.push(t[1]! - t[0]!);
+  phases.importCpu.push(importCpu);
   phases.health.push(t[2]! - t[1]!);
   phases.post.push(t[3]! - t[2]!);
   extra.stats.push(t[4]! - t[3]!);
@@ -213,7 +222,8 @@ console.log(
     ['phase (inside the process)', 'median ms', 'p90 ms'],
     [
       row('Node start until user code runs', phases.boot),
-      row('`await import(index.mjs)`', phases.importMs),
+      row('`await import(index.mjs)`, wall time', phases.importMs),
+      row('`await import(index.mjs)`, CPU time (user + system)', phases.importCpu),
       row('1st event: GET /health (init: client, config; 1 GetItem)', phases.health),
       row('2nd event: POST /workouts (first write; GetItem + TransactWriteItems)', phases.post),
       row('3rd event: GET /stats/{userId} (1 Query)', extra.stats),
@@ -246,16 +256,39 @@ if (args['compare-clients']) {
     JSON.parse(readFileSync('node_modules/@aws-lite/client/package.json', 'utf8')) as { version: string }
   ).version;
   // Each entry makes a client and sends nothing: the import and construction is what is measured.
-  const entries: Record<string, string> = {
-    hono: `import { Hono } from 'hono'; const app = new Hono(); app.get('/', (c) => c.text('x')); export default app;`,
-    'aws-lite': `import awsLite from '@aws-lite/client'; import dynamodb from '@aws-lite/dynamodb';
+  // Each library twice: imported only, and imported with a client made (what the first event pays).
+  const entries: [string, string, string][] = [
+    [
+      'hono',
+      'hono, an app with one route',
+      `import { Hono } from 'hono'; const app = new Hono(); app.get('/', (c) => c.text('x')); export default app;`,
+    ],
+    [
+      'aws-lite-import',
+      `@aws-lite/client ${liteVersion} + dynamodb plugin, imported`,
+      `import awsLite from '@aws-lite/client'; import dynamodb from '@aws-lite/dynamodb'; export { awsLite, dynamodb };`,
+    ],
+    [
+      'aws-lite',
+      `@aws-lite/client ${liteVersion} + dynamodb plugin, client made`,
+      `import awsLite from '@aws-lite/client'; import dynamodb from '@aws-lite/dynamodb';
       export const aws = await awsLite({ region: 'eu-west-1', plugins: [dynamodb], accessKeyId: 'x', secretAccessKey: 'x' });`,
-    'aws-sdk-v3': `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+    ],
+    [
+      'aws-sdk-v3-import',
+      `@aws-sdk/client-dynamodb ${sdkVersion}, imported`,
+      `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'; export { DynamoDBClient, GetItemCommand };`,
+    ],
+    [
+      'aws-sdk-v3',
+      `@aws-sdk/client-dynamodb ${sdkVersion}, client made`,
+      `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
       export const client = new DynamoDBClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
       export const cmd = GetItemCommand;`,
-  };
+    ],
+  ];
   const bundles: Variant[] = [{ name: BARE, argv: ['-e', '0'] }];
-  for (const [name, code] of Object.entries(entries)) {
+  for (const [name, label, code] of entries) {
     const src = join(dir, `entry-${name}.mjs`);
     writeFileSync(src, code);
     const outfile = join(dir, 'out', `${name}.mjs`);
@@ -272,12 +305,6 @@ if (args['compare-clients']) {
       banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
       logLevel: 'error',
     });
-    const label =
-      name === 'aws-lite'
-        ? `@aws-lite/client ${liteVersion} + dynamodb plugin`
-        : name === 'aws-sdk-v3'
-          ? `@aws-sdk/client-dynamodb ${sdkVersion}`
-          : 'hono (app object only)';
     bundles.push({ name: label, argv: importOf(outfile), bytes: statSync(outfile).size });
   }
   bundles.push({ name: 'this service (dist/api/index.mjs)', argv: importOf(entry), bytes: importBytes });
@@ -292,7 +319,7 @@ if (args['compare-clients']) {
   }));
 }
 
-saveResults('docs/results/coldstart.json', {
+await saveResults('docs/results/coldstart.json', {
   machine: machine(),
   runs: RUNS,
   bundle: { importBytes, zipBytes: built.zipBytes, files: sizeRows },

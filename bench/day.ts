@@ -29,7 +29,7 @@ import { fixed, heading, machine, ms, saveResults, summarize, table } from './li
 const { values: args } = parseArgs({
   options: {
     days: { type: 'string', default: '100' },
-    budget: { type: 'string', default: '200' },
+    budget: { type: 'string', default: '150' },
     users: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '16' },
     'per-day': { type: 'string', default: '3000' },
@@ -223,10 +223,11 @@ function report(part: Part): void {
       `one day of traffic in ${fixed(part.seconds / part.days, 1)} s (${fixed((86_400 * part.days) / part.seconds)}× real time).`,
   );
   console.log(
-    table(
-      ['route', 'requests', 'p50 ms', 'p99 ms'],
-      Object.entries(part.routes).map(([r, s]) => [r, s.n, ms(s.p50), ms(s.p99)]),
-    ),
+    '\n' +
+      table(
+        ['route', 'requests', 'p50 ms', 'p99 ms'],
+        Object.entries(part.routes).map(([r, s]) => [r, s.n, ms(s.p50), ms(s.p99)]),
+      ),
   );
   console.log(
     `\nStatistics of all ${part.checkedUsers} users (GET /stats, the STATS items and every day bucket) equal a recount of the ` +
@@ -255,7 +256,7 @@ if (many.days < DAYS) {
   );
 }
 
-saveResults('docs/results/day.json', {
+await saveResults('docs/results/day.json', {
   machine: machine(),
   users: USERS,
   concurrency: CONCURRENCY,

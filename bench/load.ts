@@ -376,7 +376,7 @@ const svg = chart({
   ],
 });
 writeFileSync('docs/load.svg', svg);
-saveResults('docs/results/load.json', {
+await saveResults('docs/results/load.json', {
   machine: machine(),
   levels: LEVELS,
   phaseMs: PHASE_MS,

@@ -66,7 +66,9 @@ export interface HttpResult {
  */
 export function httpClient(baseUrl: string, maxSockets = 64) {
   const url = new URL(baseUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets });
+  // Idle sockets close after 4 s, before the server's 5 s keep-alive timeout: otherwise a request
+  // can go out on a socket the server is closing at that moment ("socket hang up").
+  const agent = new Agent({ keepAlive: true, maxSockets, timeout: 4000 });
   return {
     agent,
     request(

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
+import { format } from 'prettier';
 
 export interface Summary {
   n: number;
@@ -80,10 +81,13 @@ export function machine(): string {
   );
 }
 
-/** Writes a benchmark's figures as JSON beside the docs (docs/results/<name>.json). */
-export function saveResults(path: string, data: unknown): void {
+/**
+ * Writes a benchmark's figures as JSON beside the docs (docs/results/<name>.json), formatted as
+ * the repository's Prettier check expects.
+ */
+export async function saveResults(path: string, data: unknown): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(data, null, 2) + '\n');
+  writeFileSync(path, await format(JSON.stringify(data), { parser: 'json', filepath: path }));
 }
 
 export function heading(title: string): void {
