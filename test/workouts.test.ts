@@ -440,3 +440,21 @@ describe('GET /workouts', () => {
     });
   });
 });
+
+describe('text fields', () => {
+  test('a lone surrogate is refused (it cannot be stored as UTF-8); other Unicode is kept', async () => {
+    const res = await t.call('POST', '/workouts', {
+      as: 'txt',
+      raw: '{"workoutType":"yoga","startedAt":"2026-11-20T07:00:00Z","durationMinutes":5,"notes":"bad \\ud800 text"}',
+    });
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body.errors, [{ path: 'notes', message: 'must be valid Unicode text' }]);
+    assert.deepEqual(await t.partition('txt'), []);
+    const ok = await t.call('POST', '/workouts', {
+      as: 'txt',
+      body: workout({ notes: 'ok 🏃‍♀️ 日本語 \n tab\t' }),
+    });
+    assert.equal(ok.status, 201);
+    assert.equal(ok.body.notes, 'ok 🏃‍♀️ 日本語 \n tab\t');
+  });
+});

@@ -44,7 +44,14 @@ const startedAt = v.pipe(
   v.description('RFC 3339 date-time with Z or an offset.'),
 );
 
-const notes = v.pipe(v.string('must be a string'), v.maxLength(1000, 'must be at most 1000 characters'));
+/** Text a person wrote: well-formed Unicode (a lone surrogate cannot be stored as UTF-8). */
+const text = () =>
+  v.pipe(
+    v.string('must be a string'),
+    v.check((s) => s.isWellFormed(), 'must be valid Unicode text'),
+  );
+
+const notes = v.pipe(text(), v.maxLength(1000, 'must be at most 1000 characters'));
 const intensity = v.picklist(INTENSITIES, `must be one of: ${INTENSITIES.join(', ')}`);
 const avgHeartRate = v.pipe(
   v.number('must be a number'),
@@ -54,7 +61,7 @@ const avgHeartRate = v.pipe(
 );
 
 const displayName = v.pipe(
-  v.string('must be a string'),
+  text(),
   v.trim(),
   v.minLength(1, 'must not be empty'),
   v.maxLength(100, 'must be at most 100 characters'),

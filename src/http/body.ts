@@ -30,8 +30,9 @@ export async function readJsonObject(c: Context, limit = BODY_LIMIT): Promise<Re
   return value as Record<string, unknown>;
 }
 
+/** Closes the connection after answering, rather than reading the rest of a huge body. */
 function tooLarge(limit: number): ApiError {
-  return new ApiError(413, `the body is over ${limit / 1024} KiB`);
+  return new ApiError(413, `the body is over ${limit / 1024} KiB`, undefined, { Connection: 'close' });
 }
 
 /** Reads at most `limit` bytes, failing as soon as the stream goes past it (no full buffering). */

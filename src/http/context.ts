@@ -48,10 +48,11 @@ export function parseWith<S extends v.GenericSchema>(
 /** The query string as an object; a parameter given twice is an error, not a silent pick. */
 export function queryObject(c: Context): Record<string, string> {
   const params = new URL(c.req.url).searchParams;
-  const out: Record<string, string> = {};
+  // No prototype: a parameter named toString or __proto__ is just an unknown parameter.
+  const out: Record<string, string> = Object.create(null);
   const repeated: string[] = [];
   for (const [k, v] of params) {
-    if (k in out) repeated.push(k);
+    if (Object.hasOwn(out, k)) repeated.push(k);
     out[k] = v;
   }
   if (repeated.length) throw invalid(repeated.map((path) => ({ path, message: 'must be given once' })));

@@ -45,10 +45,19 @@ async function init(env = process.env): Promise<Handler> {
 
 let ready: Promise<Handler> | undefined;
 
-export async function handler(event: Parameters<Handler>[0], context: LambdaContext) {
-  ready ??= init().catch((err: unknown) => {
-    ready = undefined; // a failed start is retried on the next event
-    throw err;
+/** Starts building the app; a failed start is forgotten, so the next event tries again. */
+function start(): Promise<Handler> {
+  const pending = init();
+  pending.catch(() => {
+    if (ready === pending) ready = undefined;
   });
+  return pending;
+}
+
+// Begin connecting while Lambda initialises the container, before the first event arrives.
+if (process.env.TABLE_NAME) ready = start();
+
+export async function handler(event: Parameters<Handler>[0], context: LambdaContext) {
+  ready ??= start();
   return (await ready)(event, context);
 }
