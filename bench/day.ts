@@ -13,17 +13,11 @@
  * `--budget 0` removes the time limit (the full 100 days take far longer than 5 minutes here;
  * the output says how long, from the measured rate).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { signingKey, signToken } from '../src/auth/local-jwt.ts';
-import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
-import { createDb } from '../src/store/dynamodb.ts';
-import { ensureTable } from '../src/store/table.ts';
 import { recountUser, type StatsAnswer } from '../test/support/exactness.ts';
-import { spawnService } from '../test/support/service-process.ts';
-import { expectStatus, httpClient } from './lib/pool.ts';
+import { startBenchService } from './lib/setup.ts';
+import { expectStatus } from './lib/pool.ts';
 import { fixed, heading, machine, ms, saveResults, summarize, table } from './lib/report.ts';
 
 const { values: args } = parseArgs({
@@ -47,21 +41,13 @@ console.log(
     (Number.isFinite(BUDGET_MS) ? ` within ${BUDGET_MS / 1000} s.` : ' (no time limit).'),
 );
 
-const ddb = await startEmbeddedDynamoDb();
 const tableName = 'day';
-const db = await createDb({ endpoint: ddb.endpoint });
-await ensureTable(db, tableName);
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-day-'));
-const service = await spawnService({
-  endpoint: ddb.endpoint,
+const { ddb, db, dataDir, service, users, tokens, http } = await startBenchService({
   tableName,
-  dataDir,
-  env: { LOG_LEVEL: 'warn' },
+  userPrefix: 'day',
+  users: USERS,
+  maxSockets: CONCURRENCY * 2,
 });
-const key = signingKey(dataDir);
-const users = Array.from({ length: USERS }, (_, i) => `day-${i}`);
-const tokens = await Promise.all(users.map((u) => signToken(key, u)));
-const http = httpClient(service.url, CONCURRENCY * 2);
 
 // Seeded randomness: every run replays the same mix (only the interleaving of sessions varies).
 let rnd = 42;

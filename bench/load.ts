@@ -20,13 +20,8 @@
  * The targets compare with raw PutItem and GetItem; the raw TransactWriteItems and Query show how
  * much of the gap is the database work the API needs, and how much is the service.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { signingKey, signToken } from '../src/auth/local-jwt.ts';
-import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
-import { createDb } from '../src/store/dynamodb.ts';
 import { contribution } from '../src/domain/stats.ts';
 import type { Workout } from '../src/domain/workout.ts';
 import { counterAdds, updateExpression } from '../src/store/codec.ts';
@@ -42,10 +37,9 @@ import {
   typeStartedKey,
   workoutSk,
 } from '../src/store/keys.ts';
-import { ensureTable } from '../src/store/table.ts';
 import { recountUser, type StatsAnswer } from '../test/support/exactness.ts';
-import { spawnService } from '../test/support/service-process.ts';
-import { expectStatus, httpClient, runPool, type PoolResult } from './lib/pool.ts';
+import { startBenchService } from './lib/setup.ts';
+import { expectStatus, runPool, type PoolResult } from './lib/pool.ts';
 import { fixed, heading, machine, ms, saveResults, summarize, table } from './lib/report.ts';
 import { chart } from './lib/svg.ts';
 
@@ -68,21 +62,13 @@ console.log(
   `Levels (requests in flight): ${LEVELS.join(', ')}; ${ROUNDS} rounds of ${PHASE_MS / 1000} s phases per level and operation.`,
 );
 
-const ddb = await startEmbeddedDynamoDb();
 const tableName = 'load';
-const db = await createDb({ endpoint: ddb.endpoint });
-await ensureTable(db, tableName);
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-load-'));
-const service = await spawnService({
-  endpoint: ddb.endpoint,
+const { ddb, db, dataDir, service, users, tokens, http } = await startBenchService({
   tableName,
-  dataDir,
-  env: { LOG_LEVEL: 'warn' },
+  userPrefix: 'load',
+  users: USERS,
+  maxSockets: 128,
 });
-const key = signingKey(dataDir);
-const users = Array.from({ length: USERS }, (_, i) => `load-${i}`);
-const tokens = await Promise.all(users.map((u) => signToken(key, u)));
-const http = httpClient(service.url, 128);
 
 const TYPES = ['running', 'cycling', 'swimming', 'yoga', 'hiking', 'walking'];
 let seq = 0;
