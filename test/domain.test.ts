@@ -38,6 +38,12 @@ describe('RFC 3339 date-times', () => {
   ]) {
     test(`rejects ${bad}`, () => assert.equal(parseDateTime(bad), null));
   }
+  test('years 0-99 are not read as 1900-1999', () => {
+    assert.equal(parseDateTime('0070-06-01T00:00:00Z'), Date.parse('+000070-06-01T00:00:00Z'));
+    assert.ok(parseDateTime('0070-06-01T00:00:00Z')! < 0);
+    assert.equal(parseDate('0000-02-29'), '0000-02-29'); // year 0 is a leap year
+    assert.equal(parseDate('1900-02-29'), null);
+  });
   test('leap days', () => {
     assert.notEqual(parseDateTime('2024-02-29T12:00:00Z'), null);
     assert.equal(parseDateTime('2025-02-29T12:00:00Z'), null);
@@ -65,6 +71,8 @@ describe('time zones', () => {
     assert.equal(startOfLocalDay('2026-03-29', 'Europe/Lisbon'), Date.parse('2026-03-29T00:00:00Z'));
     // Santiago springs forward at 00:00 on 2026-09-06: the day starts at 01:00 local (-03).
     assert.equal(startOfLocalDay('2026-09-06', 'America/Santiago'), Date.parse('2026-09-06T04:00:00Z'));
+    // Monrovia was UTC-0:44:30 until 1972: offsets are not always whole minutes.
+    assert.equal(startOfLocalDay('1971-05-01', 'Africa/Monrovia'), Date.parse('1971-05-01T00:44:30Z'));
   });
   test('ISO weeks start on Monday', () => {
     assert.equal(weekStart('2026-11-22'), '2026-11-16'); // a Sunday

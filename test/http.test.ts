@@ -10,7 +10,7 @@ import { createLogger } from '../src/observability/logger.ts';
 import { freePort } from '../src/runtime/embedded-dynamodb.ts';
 import { startLocalService } from '../src/runtime/local-service.ts';
 import { createDb } from '../src/store/dynamodb.ts';
-import { startTestService, workout } from './helpers.ts';
+import { dynamoEndpoint, startTestService, workout } from './helpers.ts';
 
 const t = await startTestService();
 
@@ -152,6 +152,22 @@ describe('request ids and unknown routes', () => {
       assert.equal(res.status, 404, `${method} ${path}`);
       assert.equal(res.body.title, 'Not Found');
     }
+  });
+});
+
+describe('local server start', () => {
+  test('a port in use is a clean error, not a crash', async () => {
+    await assert.rejects(
+      startLocalService({
+        port: t.service.port,
+        endpoint: await dynamoEndpoint(),
+        tableName: t.tableName,
+        dataDir: mkdtempSync(join(tmpdir(), 'port-')),
+        db: t.db,
+        logger: createLogger({ level: 'silent' }),
+      }),
+      /EADDRINUSE/,
+    );
   });
 });
 

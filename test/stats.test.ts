@@ -108,6 +108,8 @@ describe('GET /stats/{userId}', () => {
       'from=2026-11-05&to=2026-11-01',
       'granularity=day',
       'from=2026-11-01&from=2026-11-02',
+      'to=0000-01-01',
+      'from=2026-01-01&to=9999-12-31T23:00:00-05:00',
     ]) {
       const res = await t.call('GET', `/stats/s1?${q}`, { as: 's1' });
       assert.equal(res.status, 400, q);
@@ -305,6 +307,8 @@ describe('time series', () => {
       'from=2020-01-01&to=2026-01-01',
       'to=2026-01-01&from=2026-02-01',
       'x=1',
+      'to=9999-12-31T23:00:00-05:00',
+      'from=0999-01-01&to=0999-02-01',
     ]) {
       assert.equal((await t.call('GET', `/stats/ts1/timeseries?${q}`, { as: 'ts1' })).status, 400, q);
     }

@@ -162,6 +162,26 @@ describe('DELETE /users/{userId} (erasure)', () => {
     assert.equal((await t.call('DELETE', `/users/${as}`, { as })).status, 404);
   });
 
+  test('a write that landed after an erasure (STATS without a profile) does not lock the user out', async () => {
+    const as = 'raced';
+    await t.call('POST', '/users', { as, body: { displayName: 'R', timezone: 'Europe/Lisbon' } });
+    assert.equal((await t.call('DELETE', `/users/${as}`, { as })).status, 204);
+    // What a POST racing the erasure leaves: its STATS update (zone Lisbon), but no profile.
+    await t.db.call('UpdateItem', {
+      TableName: t.tableName,
+      Key: { pk: `U#${as}`, sk: 'STATS' },
+      UpdateExpression: 'SET tz = :tz, lsi1 = :l ADD n :one',
+      ExpressionAttributeValues: { ':tz': 'Europe/Lisbon', ':l': 'W#~', ':one': 0 },
+    });
+    const res = await t.call('POST', '/workouts', { as, body: workout() });
+    assert.equal(res.status, 201, res.text);
+    const patched = await t.call('PATCH', `/workouts/${res.body.workoutId}`, {
+      as,
+      body: { durationMinutes: 50 },
+    });
+    assert.equal(patched.status, 200);
+  });
+
   test('erases a user who logged workouts without a profile; an admin may erase anyone', async () => {
     assert.equal((await t.call('POST', '/workouts', { as: 'no-profile', body: workout() })).status, 201);
     assert.equal((await t.call('DELETE', '/users/no-profile', { as: 'root', admin: true })).status, 204);

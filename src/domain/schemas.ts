@@ -95,11 +95,22 @@ export const patchUserSchema = v.strictObject(
 export type PatchUserInput = v.InferOutput<typeof patchUserSchema>;
 
 /** A `from`/`to` bound: a date-time, or a date meaning local midnight in the user's zone. */
+const BOUND_MIN = Date.UTC(1900, 0, 1);
+const BOUND_MAX = Date.UTC(9998, 11, 31);
+/** Keeps keys and dates four-digit years: far past and far future are refused, not mis-sorted. */
+const boundInRange = (s: string) => {
+  const ms = parseDateTime(s) ?? (parseDate(s) ? Date.parse(`${s}T00:00:00Z`) : null);
+  return ms !== null && ms >= BOUND_MIN && ms <= BOUND_MAX;
+};
 const bound = v.pipe(
   v.string('must be a string'),
   v.check(
     (s) => parseDateTime(s) !== null || parseDate(s) !== null,
     'must be an RFC 3339 date-time or a YYYY-MM-DD date',
+  ),
+  v.check(
+    (s) => !(parseDateTime(s) !== null || parseDate(s) !== null) || boundInRange(s),
+    'must be between 1900 and 9998',
   ),
 );
 const cursor = v.pipe(v.string('must be a string'), v.maxLength(512, 'is not a valid cursor'));

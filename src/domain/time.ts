@@ -25,7 +25,7 @@ export function parseDateTime(text: string): number | null {
     offsetMin = (zone![0] === '-' ? -1 : 1) * (oh * 60 + om);
   }
   const ms = frac ? Math.floor(Number(frac) * 1000) : 0;
-  const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  const local = utcInstant(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), ms);
   return local - offsetMin * 60_000;
 }
 
@@ -38,7 +38,16 @@ export function parseDate(text: string): string | null {
 
 function isRealDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+}
+
+/** Date.UTC, except that years 0-99 stay years 0-99 (Date.UTC reads them as 1900-1999). */
+function utcInstant(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  t.setUTCHours(h, mi, s, ms);
+  return t.getTime();
 }
 
 /** Fixed-width UTC form, so that keys sort in time order: `2026-11-20T06:30:00.000Z`. */
@@ -76,18 +85,19 @@ export function localDate(epochMs: number, timeZone: string): string {
 }
 
 /**
- * The first instant of a local date in a time zone (local midnight, or the first minute after a
- * DST gap that swallowed midnight). Binary search over minutes: zone offsets are whole minutes.
+ * The first instant of a local date in a time zone (local midnight, or the first second after a
+ * DST gap that swallowed midnight). Binary search over seconds: some historical offsets are not
+ * whole minutes (Africa/Monrovia was UTC-0:44:30 until 1972).
  */
 export function startOfLocalDay(date: string, timeZone: string): number {
-  let lo = Date.parse(`${date}T00:00:00Z`) / 60_000 - 18 * 60; // no zone is ahead of UTC+14
-  let hi = lo + 36 * 60; // nor behind UTC-12
+  let lo = Date.parse(`${date}T00:00:00Z`) / 1000 - 18 * 3600; // no zone is ahead of UTC+14
+  let hi = lo + 36 * 3600; // nor behind UTC-12
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
-    if (localDate(mid * 60_000, timeZone) < date) lo = mid + 1;
+    if (localDate(mid * 1000, timeZone) < date) lo = mid + 1;
     else hi = mid;
   }
-  return lo * 60_000;
+  return lo * 1000;
 }
 
 export function addDays(date: string, days: number): string {

@@ -49,10 +49,11 @@ export async function startLocalService(opts: LocalServiceOptions): Promise<Loca
     logger,
     metrics,
   });
-  const server: ServerType = await new Promise((resolve) => {
+  const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host ?? '127.0.0.1' }, () =>
       resolve(s),
     );
+    s.once('error', reject); // EADDRINUSE and the like: a clean failure, not a crash
   });
   // A client that trickles its request cannot hold a connection for long.
   const http = server as unknown as { requestTimeout: number; headersTimeout: number };
@@ -63,11 +64,19 @@ export async function startLocalService(opts: LocalServiceOptions): Promise<Loca
     url: `http://127.0.0.1:${port}`,
     port,
     db,
+    // Requests in progress finish (up to 5 s); idle keep-alive connections close at once.
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive connections would hold close() open.
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        const http = server as unknown as {
+          closeIdleConnections?: () => void;
+          closeAllConnections?: () => void;
+        };
+        const force = setTimeout(() => http.closeAllConnections?.(), 5000);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        http.closeIdleConnections?.();
       }),
   };
 }

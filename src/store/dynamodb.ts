@@ -3,6 +3,7 @@
  * small typed surface. Every call passes through `call`, which adds the request timeout and
  * lets a benchmark observe each request and its consumed capacity.
  */
+import { randomUUID } from 'node:crypto';
 import awsLite from '@aws-lite/client';
 import dynamodbPlugin from '@aws-lite/dynamodb';
 
@@ -90,10 +91,13 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
         );
       });
       try {
-        const request =
-          options.returnConsumedCapacity && CAPACITY_OPS.has(operation)
-            ? { ...params, ReturnConsumedCapacity: 'TOTAL' }
-            : params;
+        const request: Record<string, unknown> = { ...params };
+        if (options.returnConsumedCapacity && CAPACITY_OPS.has(operation))
+          request.ReturnConsumedCapacity = 'TOTAL';
+        // aws-lite resends the same request after a 5xx or a dropped connection: with a token,
+        // DynamoDB answers a resent transaction that already committed with success, not a
+        // failed condition (which would read as "not found" or "exists").
+        if (operation === 'TransactWriteItems') request.ClientRequestToken ??= randomUUID();
         const out = await Promise.race([client[operation](request), deadline]);
         options.onRequest?.(operation, out?.ConsumedCapacity);
         return out as T;

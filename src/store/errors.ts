@@ -32,6 +32,9 @@ const OVERLOAD = new Set([
   'LimitExceededException',
 ]);
 
+/** Cancellation reasons that a later attempt of the same transaction can get past. */
+const RETRIED_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+
 const TRANSPORT = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up/;
 
 /** True when the error says the database is unreachable, overloaded or failing on its side. */
@@ -40,11 +43,13 @@ export function isUnavailable(err: unknown): boolean {
   const e = err as AwsError;
   if (!e || typeof e !== 'object') return false;
   if (e.code && OVERLOAD.has(e.code)) return true;
+  // A transaction cancelled because an item's partition was throttled is an overload too.
+  if (cancellationCodes(err)?.some((c) => RETRIED_REASONS.has(c))) return true;
   if (e.statusCode === undefined) {
     // No HTTP answer at all: aws-lite reports a failed connection as a plain Error carrying the
     // target host, with the socket error only in its message.
     const message = (err as Error).message ?? '';
-    return typeof e.code === 'string' || 'host' in e || TRANSPORT.test(message);
+    return TRANSPORT.test(e.code ?? '') || 'host' in e || TRANSPORT.test(message);
   }
   return e.statusCode >= 500 || e.statusCode === 429;
 }
@@ -72,7 +77,7 @@ export async function withConflictRetry<T>(attempt: () => Promise<T>, maxAttempt
       return await attempt();
     } catch (err) {
       const codes = cancellationCodes(err);
-      const conflict = codes?.some((c) => c === 'TransactionConflict' || c === 'ThrottlingError') ?? false;
+      const conflict = codes?.some((c) => RETRIED_REASONS.has(c)) ?? false;
       if (!conflict) throw err;
       if (i >= maxAttempts)
         throw new StoreUnavailableError('too many concurrent changes to the same user', 1);

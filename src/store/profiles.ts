@@ -26,10 +26,25 @@ export async function getProfile(ctx: StoreContext, userId: string): Promise<Pro
   return item ? toProfile(item) : null;
 }
 
-/** The zone and weight that workouts are bucketed and estimated with. */
+/**
+ * The zone and weight that workouts are bucketed and estimated with, in one request: PROFILE and
+ * STATS are the only sort keys between 'PROFILE' and 'STATS' ('D#...' sorts before, 'W#...' after).
+ * The zone is the STATS item's, which every write's condition checks; it equals the profile's
+ * except when a write raced an erasure and left STATS without a profile.
+ */
 export async function readUserContext(ctx: StoreContext, userId: string): Promise<UserContext> {
-  const p = await getProfile(ctx, userId);
-  return { timezone: p?.timezone ?? 'UTC', weightKg: p?.weightKg };
+  const out = await ctx.db.call<{ Items?: Item[] }>('Query', {
+    TableName: ctx.tableName,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :profile AND :stats',
+    ExpressionAttributeValues: { ':pk': pk(userId), ':profile': PROFILE_SK, ':stats': STATS_SK },
+    ConsistentRead: true,
+  });
+  const profile = out.Items?.find((i) => i.sk === PROFILE_SK);
+  const stats = out.Items?.find((i) => i.sk === STATS_SK);
+  return {
+    timezone: (stats?.tz as string | undefined) ?? (profile?.timezone as string | undefined) ?? 'UTC',
+    weightKg: profile?.weightKg as number | undefined,
+  };
 }
 
 /** The zone the user's day buckets are in now (the STATS item's), or null before any write. */
