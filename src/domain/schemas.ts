@@ -201,7 +201,6 @@ function buildListQuery(config: AppConfig) {
 
 export type CreateWorkoutInput = v.InferOutput<ReturnType<typeof buildCreate>>;
 export type PatchWorkoutInput = v.InferOutput<ReturnType<typeof buildPatch>>;
-export type ListQuery = v.InferOutput<ReturnType<typeof buildListQuery>>;
 
 const cache = new WeakMap<AppConfig, WorkoutSchemas>();
 
