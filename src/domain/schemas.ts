@@ -97,21 +97,17 @@ export type PatchUserInput = v.InferOutput<typeof patchUserSchema>;
 /** A `from`/`to` bound: a date-time, or a date meaning local midnight in the user's zone. */
 const BOUND_MIN = Date.UTC(1900, 0, 1);
 const BOUND_MAX = Date.UTC(9998, 11, 31);
+/** The bound as a UTC instant (a date as UTC midnight, close enough for a range check), or null. */
+const boundUtcMs = (s: string) => parseDateTime(s) ?? (parseDate(s) ? Date.parse(`${s}T00:00:00Z`) : null);
 /** Keeps keys and dates four-digit years: far past and far future are refused, not mis-sorted. */
 const boundInRange = (s: string) => {
-  const ms = parseDateTime(s) ?? (parseDate(s) ? Date.parse(`${s}T00:00:00Z`) : null);
-  return ms !== null && ms >= BOUND_MIN && ms <= BOUND_MAX;
+  const ms = boundUtcMs(s);
+  return ms === null || (ms >= BOUND_MIN && ms <= BOUND_MAX); // null: the format check reports it
 };
 const bound = v.pipe(
   v.string('must be a string'),
-  v.check(
-    (s) => parseDateTime(s) !== null || parseDate(s) !== null,
-    'must be an RFC 3339 date-time or a YYYY-MM-DD date',
-  ),
-  v.check(
-    (s) => !(parseDateTime(s) !== null || parseDate(s) !== null) || boundInRange(s),
-    'must be between 1900 and 9998',
-  ),
+  v.check((s) => boundUtcMs(s) !== null, 'must be an RFC 3339 date-time or a YYYY-MM-DD date'),
+  v.check(boundInRange, 'must be between 1900 and 9998'),
 );
 const cursor = v.pipe(v.string('must be a string'), v.maxLength(512, 'is not a valid cursor'));
 const limit = v.pipe(
