@@ -2,8 +2,9 @@
  * `npm run bench:slow-clients`: what the local service does with clients that send slowly and
  * never finish (slowloris): headers dripped a byte at a time, a body dripped a byte at a time, a
  * body that never comes. Each probe runs until the server answers or closes, at most 330 s (past
- * Node's 300 s requestTimeout). Prints when and how each one ended, and that the server kept
- * answering others all along.
+ * even Node's default 300 s requestTimeout; the local service sets 10 s for headers and 30 s for
+ * the whole request). Prints when and how each one ended, and that the server kept answering
+ * others all along.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -120,8 +120,8 @@ describe('slow bodies', () => {
       const health = await t.call('GET', '/health');
       assert.equal(health.status, 200);
     }
-    // Not answered yet: the server is still waiting for the body (Node's requestTimeout, 300 s by
-    // default, is what finally ends such a request; see docs/benchmarks.md).
+    // Not answered yet: the server is still waiting for the body (the local service's 30 s
+    // requestTimeout is what finally ends such a request; see docs/benchmarks.md).
     assert.equal(await conn.response(300), null);
     conn.socket.destroy();
     await new Promise((r) => setTimeout(r, 200));
