@@ -54,7 +54,11 @@ export interface StoredWorkout {
   fingerprint: string;
 }
 
-function workoutItem(w: Workout, meta: { version: number; bucketDate: string; fingerprint: string }): Item {
+/** A workout's item. Exported, with the two updates below, for bench/load.ts's raw baseline. */
+export function workoutItem(
+  w: Workout,
+  meta: { version: number; bucketDate: string; fingerprint: string },
+): Item {
   const started = parseDateTime(w.startedAt)!;
   return {
     pk: pk(w.userId),
@@ -79,7 +83,7 @@ function stored(item: Item): StoredWorkout {
  * The STATS update of a transaction: applies `delta` and insists that the buckets' zone is still
  * the one this write computed its bucket with.
  */
-function statsUpdate(ctx: StoreContext, userId: string, tz: string, delta: Counters): Item {
+export function statsUpdate(ctx: StoreContext, userId: string, tz: string, delta: Counters): Item {
   const adds = counterAdds(delta);
   return {
     Update: {
@@ -93,7 +97,7 @@ function statsUpdate(ctx: StoreContext, userId: string, tz: string, delta: Count
   };
 }
 
-function bucketUpdate(ctx: StoreContext, userId: string, date: string, delta: Counters): Item[] {
+export function bucketUpdate(ctx: StoreContext, userId: string, date: string, delta: Counters): Item[] {
   if (isZero(delta)) return [];
   const adds = counterAdds(delta);
   return [
