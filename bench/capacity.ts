@@ -37,7 +37,7 @@ interface Tally {
   wcu: number;
 }
 let tally: Tally = { requests: [], failed: 0, rcu: 0, wcu: 0 };
-const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
+const READS = new Set(['GetItem', 'Query']);
 
 function addCapacity(operation: string, consumed: unknown): void {
   for (const c of [consumed ?? []].flat() as { CapacityUnits?: number }[]) {

@@ -74,9 +74,9 @@ console.log(
 
 // 2. Import time, whole processes, interleaved ------------------------------------------------------
 /** Wall time of one `node` process, in milliseconds. */
-function timeProcess(argv: string[], env: NodeJS.ProcessEnv = process.env): number {
+function timeProcess(argv: string[]): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   const elapsed = performance.now() - t0;
   if (r.status !== 0) throw new Error(`node ${argv.join(' ')} failed: ${r.stderr.toString().slice(0, 500)}`);
   return elapsed;
@@ -311,12 +311,10 @@ if (args['compare-clients']) {
   const t2 = measureInterleaved(bundles, RUNS);
   console.log(importTable(bundles, t2, BARE));
   const bare = summarize(t2.get(BARE)!).p50;
-  clients = bundles.map((b) => ({
-    name: b.name,
-    bytes: b.bytes ?? 0,
-    p50: summarize(t2.get(b.name)!).p50,
-    overBare: summarize(t2.get(b.name)!).p50 - bare,
-  }));
+  clients = bundles.map((b) => {
+    const p50 = summarize(t2.get(b.name)!).p50;
+    return { name: b.name, bytes: b.bytes ?? 0, p50, overBare: p50 - bare };
+  });
 }
 
 await saveResults('docs/results/coldstart.json', {

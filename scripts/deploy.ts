@@ -208,7 +208,7 @@ function aws(args: string[], capture = false): SpawnSyncReturns<string> {
 }
 
 /** Fails clearly when the AWS CLI is not installed or has no credentials. */
-export function checkAwsCli(o: DeployOptions): void {
+function checkAwsCli(o: DeployOptions): void {
   const version = aws(['--version'], true);
   if (version.error || version.status !== 0) {
     throw new DeployError(

@@ -22,7 +22,6 @@ interface Capacity {
   CapacityUnits?: number;
   ReadCapacityUnits?: number;
   WriteCapacityUnits?: number;
-  Table?: { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
 }
 
 const READS = new Set(['GetItem', 'Query']);

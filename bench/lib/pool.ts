@@ -70,7 +70,6 @@ export function httpClient(baseUrl: string, maxSockets = 64) {
   // can go out on a socket the server is closing at that moment ("socket hang up").
   const agent = new Agent({ keepAlive: true, maxSockets, timeout: 4000 });
   return {
-    agent,
     request(
       method: string,
       path: string,

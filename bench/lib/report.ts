@@ -38,8 +38,6 @@ export function summarize(values: readonly number[]): Summary {
   };
 }
 
-export const median = (values: readonly number[]) => summarize(values).p50;
-
 /** Milliseconds with a precision that suits their size. */
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';

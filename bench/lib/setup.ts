@@ -32,5 +32,5 @@ export async function startBenchService(opts: {
   const users = Array.from({ length: opts.users }, (_, i) => `${opts.userPrefix}-${i}`);
   const tokens = await Promise.all(users.map((u) => signToken(key, u)));
   const http = httpClient(service.url, opts.maxSockets);
-  return { ddb, db, dataDir, service, key, users, tokens, http };
+  return { ddb, db, dataDir, service, users, tokens, http };
 }
