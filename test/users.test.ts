@@ -2,22 +2,15 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { startTestService, workout, type Response, type TestService } from './helpers.ts';
+import { rejectedFor } from './support/snapshot.ts';
 
 let t: TestService;
 before(async () => {
   t = await startTestService();
 });
 
-/** Runs a request that must be rejected, and proves it wrote nothing for any of `users`. */
-async function rejected(status: number, users: string[], send: () => Promise<Response>): Promise<Response> {
-  const before = await Promise.all(users.map((u) => t.partition(u)));
-  const res = await send();
-  assert.equal(res.status, status, res.text);
-  assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  assert.equal(res.body.status, status);
-  assert.deepEqual(await Promise.all(users.map((u) => t.partition(u))), before, 'a rejected request wrote');
-  return res;
-}
+const rejected = (status: number, users: string[], send: () => Promise<Response>) =>
+  rejectedFor(t, status, users, send);
 
 describe('POST /users', () => {
   test('creates the caller profile with defaults, trimmed name and Location', async () => {

@@ -3,17 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_WORKOUT_TYPES } from '../src/domain/config.ts';
 import { startTestService, workout, type Response } from './helpers.ts';
+import { rejectedFor } from './support/snapshot.ts';
 
 const t = await startTestService();
 
-async function rejected(status: number, users: string[], send: () => Promise<Response>): Promise<Response> {
-  const before = await Promise.all(users.map((u) => t.partition(u)));
-  const res = await send();
-  assert.equal(res.status, status, res.text);
-  assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  assert.deepEqual(await Promise.all(users.map((u) => t.partition(u))), before, 'a rejected request wrote');
-  return res;
-}
+/** A request that must be rejected with `status` (problem+json) and write nothing for any of `users`. */
+const rejected = (status: number, users: string[], send: () => Promise<Response>) =>
+  rejectedFor(t, status, users, send);
 
 const stats = async (userId: string) =>
   (

@@ -32,3 +32,32 @@ export function assertProblem(res: Response, status: number | RegExp, what: stri
   assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, what);
   assert.equal((res.body as { status?: number } | undefined)?.status, res.status, what);
 }
+
+/** Sends a request that must be rejected with `status` and must leave the whole table as it was. */
+export async function rejectedCall(
+  t: Pick<TestService, 'db' | 'tableName' | 'call'>,
+  status: number | RegExp,
+  method: string,
+  path: string,
+  opts: Parameters<TestService['call']>[2] = {},
+): Promise<Response> {
+  const before = await tableSnapshot(t);
+  const res = await t.call(method, path, opts);
+  assertProblem(res, status, `${method} ${path}`);
+  assert.equal(await tableSnapshot(t), before, `${method} ${path} wrote nothing`);
+  return res;
+}
+
+/** Runs a request that must be rejected with `status`, and proves it wrote nothing for any of `users`. */
+export async function rejectedFor(
+  t: Pick<TestService, 'partition'>,
+  status: number,
+  users: string[],
+  send: () => Promise<Response>,
+): Promise<Response> {
+  const before = await Promise.all(users.map((u) => t.partition(u)));
+  const res = await send();
+  assertProblem(res, status, 'a rejected request');
+  assert.deepEqual(await Promise.all(users.map((u) => t.partition(u))), before, 'a rejected request wrote');
+  return res;
+}
