@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { buildLambda } from '../scripts/build.ts';
 import { createDb } from '../src/store/dynamodb.ts';
-import { proxyEvent } from './apigw.ts';
+import { lambdaContext, proxyEvent } from './apigw.ts';
 import { dynamoEndpoint, freshTable, workout } from './helpers.ts';
 
 interface ProxyResult {
@@ -54,11 +54,7 @@ before(async () => {
   ({ handler } = (await import(pathToFileURL(join(root, 'index.mjs')).href)) as { handler: Handler });
 });
 
-const context = {
-  awsRequestId: randomUUID(),
-  functionName: 'workout-api-test',
-  getRemainingTimeInMillis: () => 29_000,
-};
+const context = { ...lambdaContext, awsRequestId: randomUUID() };
 
 /** An API Gateway REST API proxy event (test/apigw.ts), in this file's argument order. */
 function apiEvent(

@@ -13,9 +13,8 @@ import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
 import { startLocalService, type LocalService } from '../src/runtime/local-service.ts';
 import { createDb, type Db, type Item } from '../src/store/dynamodb.ts';
 import { ensureTable } from '../src/store/table.ts';
-import { pk } from '../src/store/keys.ts';
-import { queryAll } from '../src/store/query.ts';
 import type { ConfigLoader } from '../src/config/index.ts';
+import { partitionItems } from './support/exactness.ts';
 
 let endpoint: Promise<string> | undefined;
 
@@ -122,12 +121,7 @@ export async function startTestService(
       return { status: res.status, headers: res.headers, body: body as never, text };
     },
     async partition(userId) {
-      const items = await queryAll(db, {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk(userId) },
-        ConsistentRead: true,
-      });
+      const items = await partitionItems(db, tableName, userId);
       return items.sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
     },
   };
