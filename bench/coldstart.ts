@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { buildLambda } from '../scripts/build.ts';
+import { buildLambda, BUNDLE_OPTIONS } from '../scripts/build.ts';
 import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
 import { createDb } from '../src/store/dynamodb.ts';
 import { ensureTable } from '../src/store/table.ts';
@@ -295,14 +295,8 @@ if (args['compare-clients']) {
     await build({
       entryPoints: [src],
       outfile,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      legalComments: 'none',
+      ...BUNDLE_OPTIONS,
       nodePaths: [join(dir, 'node_modules'), resolve('node_modules')],
-      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
       logLevel: 'error',
     });
     bundles.push({ name: label, argv: importOf(outfile), bytes: statSync(outfile).size });

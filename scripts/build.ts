@@ -4,8 +4,20 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { zipSync } from 'fflate';
+
+/** How every bundle is made: the Lambda's, and those bench/coldstart.ts compares it with. */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node20', // the oldest Node the code runs on (local); Lambda's nodejs22.x runs it too
+  format: 'esm',
+  legalComments: 'none',
+  // aws-lite is CommonJS and requires Node built-ins; ESM output needs a require of its own.
+  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+} satisfies BuildOptions;
 
 /**
  * Builds into `outDir` (default `dist`): `<outDir>/api/` and `<outDir>/api.zip`. Tests pass a
@@ -23,15 +35,8 @@ export async function buildLambda(outDir = 'dist'): Promise<{ bundleBytes: numbe
     // chunks loaded on demand, keeping the import that every cold start pays small.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    minify: true,
+    ...BUNDLE_OPTIONS,
     sourcemap: false,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    legalComments: 'none',
-    // aws-lite is CommonJS and requires Node built-ins; ESM output needs a require of its own.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     logLevel: 'warning',
   });
   const files = Object.fromEntries(
