@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { createDb, type Db } from '../store/dynamodb.ts';
 import { ensureTable } from '../store/table.ts';
+import { withConsole } from './console.ts';
 
 export interface LocalServiceOptions {
   port: number;
@@ -42,15 +43,18 @@ export async function startLocalService(opts: LocalServiceOptions): Promise<Loca
   }
   // Locally, metric lines are debug logs; on Lambda they go to stdout for CloudWatch to read.
   const metrics = createMetrics((line) => logger.debug('metric', { emf: JSON.parse(line) }));
+  const key = signingKey(opts.dataDir);
   const app = createApp({
     store: { db, tableName: opts.tableName, metrics },
     config: opts.config ?? cachedConfig(envConfigSource(), 60_000),
-    authenticate: localAuthenticator(signingKey(opts.dataDir)),
+    authenticate: localAuthenticator(key),
     logger,
     metrics,
   });
+  // The web console's files and local sign-in in front of the API (src/runtime/console.ts).
+  const web = withConsole(app, { host: opts.host ?? '127.0.0.1', signingKey: key });
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host ?? '127.0.0.1' }, () =>
+    const s = serve({ fetch: web.fetch, port: opts.port, hostname: opts.host ?? '127.0.0.1' }, () =>
       resolve(s),
     );
     s.once('error', reject); // EADDRINUSE and the like: a clean failure, not a crash
