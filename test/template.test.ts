@@ -24,7 +24,8 @@ import { stringify } from 'yaml';
 import { createApp } from '../src/http/app.ts';
 import type { AppDeps } from '../src/http/context.ts';
 import { configFromParameters, DEFAULT_CONFIG, PARAMETER_NAMES } from '../src/domain/config.ts';
-import { NAMESPACE } from '../src/observability/metrics.ts';
+import { createMetrics, metricsService, NAMESPACE } from '../src/observability/metrics.ts';
+import { DEFAULT_RUNTIME, RUNTIME_PARAMETER_NAMES, runtimeSettings } from '../src/config/runtime.ts';
 import { createDb } from '../src/store/dynamodb.ts';
 import { INDEX_BY_STARTED_AT, INDEX_BY_TYPE } from '../src/store/keys.ts';
 import { ensureTable, loadTemplate, tableDefinition, TEMPLATE_PATH } from '../src/store/table.ts';
@@ -240,7 +241,21 @@ test("API: the app's routes exactly, Cognito on every route the app requires a t
       path: r.path,
     }));
   const methods = apiMethods();
-  assert.deepEqual([...methods.keys()].sort(), routes.map((r) => r.key).sort());
+  const preflights = [...methods.keys()].filter((k) => k.startsWith('OPTIONS '));
+  assert.deepEqual(
+    [...methods.keys()].filter((k) => !k.startsWith('OPTIONS ')).sort(),
+    routes.map((r) => r.key).sort(),
+  );
+  // A CORS preflight on every path that has a method: no authorizer (browsers send none), passed
+  // to the function, which answers it (its CORS handling: test/smoke.test.ts, the CORS check).
+  const paths = new Set(routes.map((r) => r.key.split(' ')[1]));
+  assert.deepEqual(preflights.map((k) => k.split(' ')[1]).sort(), [...paths].sort());
+  for (const key of preflights) {
+    const m = methods.get(key)!;
+    assert.equal(m.AuthorizationType, 'NONE', key);
+    assert.equal(m.AuthorizerId, undefined, key);
+    assert.equal((m.Integration as Json).Type, 'AWS_PROXY', key);
+  }
 
   const authorizers = ofType('AWS::ApiGateway::Authorizer');
   assert.equal(authorizers.length, 1);
@@ -269,10 +284,18 @@ test("API: the app's routes exactly, Cognito on every route the app requires a t
       assert.ok((m.RequestModels as Json)?.['application/json'], `${route.key}: body model`);
     }
   }
-  // The deployment waits for every method (otherwise a stage can snapshot a partial API).
+});
+
+test('the API deployment waits for every method, CORS preflight and gateway response (D1)', () => {
+  // A deployment snapshots the API when it is created: a method or gateway response created
+  // after it is not served (AWS's default {"message":"Unauthorized"} instead of problem+json)
+  // until the next deployment.
   const [, deployment] = only('AWS::ApiGateway::Deployment');
-  const methodIds = ofType('AWS::ApiGateway::Method').map(([id]) => id);
-  assert.deepEqual([...(deployment.DependsOn as string[])].sort(), methodIds.sort());
+  const ids = [...ofType('AWS::ApiGateway::Method'), ...ofType('AWS::ApiGateway::GatewayResponse')].map(
+    ([id]) => id,
+  );
+  assert.ok(ids.some((id) => /Options/.test(id)) && ids.some((id) => /Response$/.test(id)));
+  assert.deepEqual([...(deployment.DependsOn as string[])].sort(), ids.sort());
 });
 
 test('API stage: tracing, throttling, JSON access logs without bodies, no data trace', () => {
@@ -285,13 +308,60 @@ test('API stage: tracing, throttling, JSON access logs without bodies, no data t
     assert.ok(s.ThrottlingRateLimit && s.ThrottlingBurstLimit);
     assert.notEqual(s.LoggingLevel, 'INFO', 'INFO execution logs would include more of each request');
   }
-  const log = p.AccessLogSetting as { Format: string; DestinationArn: { 'Fn::GetAtt': string[] } };
+  const log = p.AccessLogSetting as { Format: string; DestinationArn: Json };
   const format = JSON.parse(log.Format.replace(/\$context\.error\.messageString/g, '"x"')) as Json;
   assert.ok(format.requestId && format.status && format.resourcePath);
   assert.doesNotMatch(log.Format, /\$input|body|\$context\.path|requestOverride|responseOverride/i);
-  assert.equal(resources[log.DestinationArn['Fn::GetAtt'][0]!]!.Type, 'AWS::Logs::LogGroup');
   assert.doesNotMatch(JSON.stringify(template), /DataTraceEnabled":true/);
+  // D6: the log group's ARN as API Gateway stores it, without GetAtt's trailing `:*` (which drift
+  // detection reports on every run).
+  assert.equal(log.DestinationArn['Fn::GetAtt'], undefined, 'GetAtt LogGroup.Arn ends in :*');
+  const arn = String(log.DestinationArn['Fn::Sub']);
+  assert.equal(
+    arn,
+    'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${ApiAccessLogGroup}',
+  );
+  assert.equal(resources.ApiAccessLogGroup!.Type, 'AWS::Logs::LogGroup');
+  // D7: the billed per-method metrics are a parameter (the cost table counts them).
+  for (const s of settings) {
+    assert.deepEqual(s.MetricsEnabled, { 'Fn::If': ['DetailedMetricsOn', true, false] });
+  }
+  assert.deepEqual((template.Conditions as Json).DetailedMetricsOn, {
+    'Fn::Equals': [{ Ref: 'DetailedApiMetrics' }, 'true'],
+  });
 });
+
+test('the cost table counts the per-method API metrics of this template (D7)', () => {
+  const methods = ofType('AWS::ApiGateway::Method').length;
+  const ops = readFileSync(join(import.meta.dirname, '..', 'docs', 'operations.md'), 'utf8');
+  const row = ops.split('\n').find((l) => /per-method API metrics/.test(l));
+  assert.ok(row, 'docs/operations.md: a cost row for the per-method API metrics');
+  assert.match(row, new RegExp(`\\b${methods} methods × 5 = ${methods * 5}\\b`));
+  assert.match(row, new RegExp(`\\$${Math.round(methods * 5 * 0.3)}\\b`));
+});
+
+/** The `service` dimension of a stage's business metrics, as template.yaml writes it. */
+const STAGE_SERVICE = 'workout-api-${EnvironmentSuffix}';
+
+/** The problem codes of the contract (COORDINATION.md, "Problem codes"). */
+const PROBLEM_CODES = [
+  'malformed_body',
+  'invalid_fields',
+  'unauthenticated',
+  'forbidden',
+  'route_not_found',
+  'user_not_found',
+  'workout_not_found',
+  'user_exists',
+  'workout_conflict',
+  'since_expired',
+  'precondition_failed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'database_unavailable',
+  'internal_error',
+];
 
 test('gateway responses are problem+json for the errors API Gateway answers itself', () => {
   const responses = new Map(
@@ -322,6 +392,47 @@ test('gateway responses are problem+json for the errors API Gateway answers itse
     assert.equal(body.type, 'about:blank', String(type));
     assert.ok(body.title && body.detail, String(type));
     if (p.StatusCode) assert.equal(String(body.status), p.StatusCode, String(type));
+    // The same machine-readable codes as the function's problems (COORDINATION.md / API.md).
+    assert.ok(PROBLEM_CODES.includes(String(body.code)), `${type}: code ${body.code}`);
+    if (body.errors) assert.equal(body.code, 'invalid_fields', String(type));
+    const headers = p.ResponseParameters as Json;
+    assert.equal(headers['gatewayresponse.header.X-Content-Type-Options'], "'nosniff'", String(type));
+    // CORS: readable by a browser client only when the stack allows origins at all.
+    for (const h of ['Access-Control-Allow-Origin', 'Access-Control-Expose-Headers']) {
+      const v = headers[`gatewayresponse.header.${h}`] as { 'Fn::If': unknown[] };
+      assert.deepEqual(v?.['Fn::If']?.[0], 'HasCorsOrigins', `${type} ${h}`);
+      assert.deepEqual(v['Fn::If'][2], { Ref: 'AWS::NoValue' }, `${type} ${h}`);
+    }
+  }
+  const code = (type: string) =>
+    JSON.parse(
+      String((responses.get(type)!.Properties.ResponseTemplates as Json)['application/json'])
+        .replace(/\$context\.error\.messageString/g, '"m"')
+        .replace(/\$context\.\w+/g, 'x'),
+    ).code;
+  assert.equal(code('UNAUTHORIZED'), 'unauthenticated');
+  assert.equal(code('ACCESS_DENIED'), 'forbidden');
+  assert.equal(code('MISSING_AUTHENTICATION_TOKEN'), 'route_not_found');
+  assert.equal(code('BAD_REQUEST_BODY'), 'malformed_body');
+  assert.equal(code('THROTTLED'), 'rate_limited');
+  assert.equal(code('REQUEST_TOO_LARGE'), 'payload_too_large');
+  assert.equal(code('UNSUPPORTED_MEDIA_TYPE'), 'unsupported_media_type');
+  assert.deepEqual((template.Conditions as Json).HasCorsOrigins, {
+    'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CorsOrigins' }, ''] }],
+  });
+  // D9: an overridden status code is counted as a 4XXError, so the timeout (504) and the
+  // default 5XX keep API Gateway's own status, and the api-5xx-rate alarm sees them.
+  for (const type of ['INTEGRATION_TIMEOUT', 'DEFAULT_5XX']) {
+    assert.ok(responses.has(type), type);
+    assert.equal(responses.get(type)!.Properties.StatusCode, undefined, `${type} keeps its 5XX status`);
+  }
+  for (const type of ['THROTTLED', 'QUOTA_EXCEEDED']) {
+    assert.equal(
+      (responses.get(type)!.Properties.ResponseParameters as Json)['gatewayresponse.header.Retry-After'] !==
+        undefined,
+      true,
+      `${type}: Retry-After`,
+    );
   }
   assert.match(
     String(
@@ -366,17 +477,39 @@ test('alarms: each required one exists on the right metric and notifies the SNS 
     assert.deepEqual(dims.find((d) => d.Name === 'TableName')?.Value, { Ref: 'WorkoutTable' });
     return dims.find((d) => d.Name === 'Operation')?.Value;
   });
-  assert.deepEqual(operations.sort(), [
+  assert.deepEqual(operations.filter((o) => o !== undefined).sort(), [
     'BatchWriteItem',
     'GetItem',
     'Query',
     'TransactWriteItems',
     'UpdateItem',
   ]);
+  // D5: ThrottledRequests counts a batch only when all of it was throttled; the table's throttle
+  // events count partial throttling too. Both are in the alarm's expression.
+  const byName = new Map(
+    (throttles.p.Metrics as { Id: string; MetricStat?: { Metric: Json } }[]).map((m) => [m.Id, m]),
+  );
+  const expression = String(
+    (throttles.p.Metrics as { Expression?: string; ReturnData?: boolean }[]).find((m) => m.ReturnData)
+      ?.Expression,
+  );
+  for (const metric of ['ReadThrottleEvents', 'WriteThrottleEvents']) {
+    const entry = [...byName.values()].find((m) => m.MetricStat?.Metric.MetricName === metric);
+    assert.ok(entry, `${metric} in ${throttles.id}`);
+    assert.deepEqual(entry.MetricStat!.Metric.Dimensions, [
+      { Name: 'TableName', Value: { Ref: 'WorkoutTable' } },
+    ]);
+    assert.match(expression, new RegExp(`\\b${entry.Id}\\b`), `${metric} counted by the expression`);
+  }
+  for (const id of byName.keys()) {
+    if (byName.get(id)!.MetricStat) assert.match(expression, new RegExp(`\\b${id}\\b`), id);
+  }
   assert.doesNotMatch(JSON.stringify(alarms), /UserErrors/);
   // The business alarm: no WorkoutsLogged (dimension service) for NoWorkoutsAlarmHours hours.
   const none = find(NAMESPACE, 'WorkoutsLogged');
-  assert.deepEqual(none.p.Dimensions, [{ Name: 'service', Value: 'workout-api' }]);
+  // D2: the stage's own series: the function's METRICS_SERVICE, which metrics.ts writes as the
+  // `service` dimension.
+  assert.deepEqual(none.p.Dimensions, [{ Name: 'service', Value: { 'Fn::Sub': STAGE_SERVICE } }]);
   assert.deepEqual(none.p.EvaluationPeriods, { Ref: 'NoWorkoutsAlarmHours' });
   assert.equal(none.p.Period, 3600);
   assert.equal(none.p.TreatMissingData, 'breaching');
@@ -385,6 +518,53 @@ test('alarms: each required one exists on the right metric and notifies the SNS 
   const [, sub] = only('AWS::SNS::Subscription');
   assert.equal(sub.Condition, 'HasAlarmEmail');
   assert.deepEqual(sub.Properties.Endpoint, { Ref: 'AlarmEmail' });
+});
+
+test("the alarm topic accepts only this stage's alarms (D13)", () => {
+  const [, policy] = only('AWS::SNS::TopicPolicy');
+  const statements = (policy.Properties.PolicyDocument as { Statement: Json[] }).Statement;
+  const allow = statements.find(
+    (st) => st.Effect === 'Allow' && (st.Principal as Json)?.Service === 'cloudwatch.amazonaws.com',
+  );
+  assert.ok(allow);
+  const prefix = 'workout-api-${EnvironmentSuffix}-';
+  assert.deepEqual(allow.Condition, {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${prefix}*`,
+      },
+    },
+  });
+  // ... and every alarm of the stack is named under that prefix, so none is locked out.
+  for (const [id, alarm] of ofType('AWS::CloudWatch::Alarm')) {
+    const name = (alarm.Properties.AlarmName as { 'Fn::Sub': string })['Fn::Sub'];
+    assert.ok(name.startsWith(prefix), `${id}: ${name}`);
+  }
+});
+
+test('business metrics: one series per stage, from METRICS_SERVICE (D2)', () => {
+  const env = (props('ApiFunction').Environment as { Variables: Json }).Variables;
+  assert.deepEqual(env.METRICS_SERVICE, { 'Fn::Sub': STAGE_SERVICE });
+  // metrics.ts writes that variable as the `service` dimension of every metric.
+  const lines: string[] = [];
+  const metrics = createMetrics(
+    (l) => lines.push(l),
+    metricsService({ METRICS_SERVICE: 'workout-api-prod' }),
+  );
+  metrics.duplicateReplayed();
+  const emf = JSON.parse(lines[0]!) as { service: string; _aws: { CloudWatchMetrics: Json[] } };
+  assert.equal(emf.service, 'workout-api-prod');
+  assert.deepEqual(emf._aws.CloudWatchMetrics[0]!.Dimensions, [['service']]);
+  assert.equal(metricsService({}), 'workout-api');
+  // The dashboard reads the stage's series only: every WorkoutApp metric and SEARCH names it.
+  const [, dash] = only('AWS::CloudWatch::Dashboard');
+  const body = (dash.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+  const services = [...body.matchAll(/"service", "([^"]+)"|service=\\"([^"\\]+)\\"/g)].map(
+    (m) => m[1] ?? m[2],
+  );
+  assert.ok(services.length >= 4, `service references on the dashboard: ${services.length}`);
+  for (const s of services) assert.equal(s, STAGE_SERVICE);
 });
 
 test('dashboard: valid JSON showing API, Lambda, DynamoDB and the business metrics', () => {
@@ -493,7 +673,10 @@ test('SSM parameters: under /workout-app/<EnvironmentSuffix>/, with values the c
       return [name.split('/').pop()!, String(p.Value)];
     }),
   );
-  assert.deepEqual([...byName.keys()].sort(), Object.values(PARAMETER_NAMES).sort());
+  assert.deepEqual(
+    [...byName.keys()].sort(),
+    [...Object.values(PARAMETER_NAMES), ...Object.values(RUNTIME_PARAMETER_NAMES)].sort(),
+  );
   // What the function reads back on AWS is the default configuration.
   const config = configFromParameters({
     maxDurationMinutes: byName.get(PARAMETER_NAMES.maxDurationMinutes),
@@ -501,6 +684,79 @@ test('SSM parameters: under /workout-app/<EnvironmentSuffix>/, with values the c
     metTable: byName.get(PARAMETER_NAMES.metTable),
   });
   assert.deepEqual(config, DEFAULT_CONFIG);
+  // Seed 004: the DynamoDB timeout and retries are SSM parameters the function reads at start
+  // (src/config/runtime.ts), with the environment as the fallback, both the defaults.
+  const runtime = runtimeSettings(byName, {});
+  assert.deepEqual(runtime, { settings: DEFAULT_RUNTIME, problems: [] });
+  const env = (props('ApiFunction').Environment as { Variables: Record<string, string> }).Variables;
+  assert.deepEqual(runtimeSettings(undefined, env), { settings: DEFAULT_RUNTIME, problems: [] });
+  // ... and the stage's throttling is written there from the stack parameters (deploy reads it back).
+  const value = (name: string) =>
+    params.find((p) => (p.Name as { 'Fn::Sub': string })['Fn::Sub'].endsWith(`/${name}`))!.Value;
+  assert.deepEqual(value(RUNTIME_PARAMETER_NAMES.apiThrottleRateLimit), { Ref: 'ApiThrottleRateLimit' });
+  assert.deepEqual(value(RUNTIME_PARAMETER_NAMES.apiThrottleBurstLimit), { Ref: 'ApiThrottleBurstLimit' });
+});
+
+test('runtime settings: SSM first, then the environment, then defaults; bad values refused', () => {
+  const ssm = new Map([
+    ['dynamodb-timeout-ms', '1500'],
+    ['dynamodb-retries', '2'],
+  ]);
+  assert.deepEqual(runtimeSettings(ssm, { DYNAMODB_TIMEOUT_MS: '9000' }).settings, {
+    dynamoDbTimeoutMs: 1500,
+    dynamoDbRetries: 2,
+  });
+  assert.deepEqual(runtimeSettings(new Map(), { DYNAMODB_TIMEOUT_MS: '9000' }).settings, {
+    dynamoDbTimeoutMs: 9000,
+    dynamoDbRetries: 4,
+  });
+  const bad = runtimeSettings(
+    new Map([
+      ['dynamodb-timeout-ms', '3 s'],
+      ['dynamodb-retries', '99'],
+    ]),
+    { DYNAMODB_TIMEOUT_MS: '2500' },
+  );
+  assert.deepEqual(bad.settings, { dynamoDbTimeoutMs: 2500, dynamoDbRetries: 4 });
+  assert.equal(bad.problems.length, 2);
+  assert.match(bad.problems.join('\n'), /dynamodb-timeout-ms: "3 s"/);
+});
+
+test('stateful resources: kept on delete, but not after a failed first create (D3, D10)', () => {
+  // Retain would keep a table with a fixed name (and deletion protection) after a rolled-back
+  // first create, and every retry would fail with "already exists".
+  for (const id of ['WorkoutTable', 'UserPool', 'AdminGroup']) {
+    const r = resources[id] as Resource & { DeletionPolicy?: string; UpdateReplacePolicy?: string };
+    assert.equal(r.DeletionPolicy, 'RetainExceptOnCreate', id);
+    assert.equal(r.UpdateReplacePolicy, 'Retain', id);
+  }
+  // The admin group lives and dies with the pool: a retained pool reused later still has it.
+  assert.equal(resources.AdminGroup!.Condition, resources.UserPool!.Condition);
+});
+
+test('seeds: the table has a change stream and TTL, every output is exported per stage', () => {
+  const table = props('WorkoutTable');
+  assert.deepEqual(table.StreamSpecification, { StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  assert.deepEqual(table.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+  const decisions = readFileSync(join(import.meta.dirname, '..', 'docs', 'decisions.md'), 'utf8');
+  assert.match(decisions, /## DynamoDB Streams/, 'docs/decisions.md says why the stream is on');
+  const outputs = template.Outputs as Record<string, { Value: unknown; Export?: { Name: Json } }>;
+  assert.deepEqual(outputs.TableStreamArn!.Value, { 'Fn::GetAtt': ['WorkoutTable', 'StreamArn'] });
+  for (const [key, o] of Object.entries(outputs)) {
+    assert.deepEqual(o.Export?.Name, { 'Fn::Sub': `workout-app-\${EnvironmentSuffix}-${key}` }, key);
+  }
+});
+
+test('CORS: the CorsOrigins parameter reaches the function as CORS_ORIGINS', () => {
+  const parameters = template.Parameters as Record<string, Json>;
+  assert.equal(parameters.CorsOrigins!.Default, '');
+  const pattern = new RegExp(String(parameters.CorsOrigins!.AllowedPattern));
+  for (const ok of ['', 'https://app.example.com', 'https://a.example.com,http://localhost:5173'])
+    assert.match(ok, pattern, ok);
+  for (const bad of ['*', 'https://a.example.com, https://b.example.com', 'app.example.com'])
+    assert.doesNotMatch(bad, pattern, bad);
+  const env = (props('ApiFunction').Environment as { Variables: Json }).Variables;
+  assert.deepEqual(env.CORS_ORIGINS, { Ref: 'CorsOrigins' });
 });
 
 test('names carry EnvironmentSuffix; resources are tagged; the outputs are there', () => {

@@ -4,16 +4,28 @@
  * PutMetricData on every request). Namespace and metric names are what the dashboard shows.
  */
 import type { Workout } from '../domain/workout.ts';
-import type { StoreMetrics } from '../store/context.ts';
 
 export const NAMESPACE = 'WorkoutApp';
 
-export interface Metrics extends StoreMetrics {
+export interface Metrics {
+  workoutLogged(w: Workout): void;
   duplicateReplayed(): void;
   validationFailed(): void;
 }
 
-export function createMetrics(write: (line: string) => void, service = 'workout-api'): Metrics {
+/** The `service` dimension when METRICS_SERVICE is not set (local runs, tests). */
+export const DEFAULT_SERVICE = 'workout-api';
+
+/**
+ * The `service` dimension of every metric: `METRICS_SERVICE`, which template.yaml sets to
+ * `workout-api-<stage>`, so that each stage in an account writes series of its own and one
+ * stage's traffic cannot keep another's no-workouts alarm green.
+ */
+export function metricsService(env: NodeJS.ProcessEnv = process.env): string {
+  return env.METRICS_SERVICE?.trim() || DEFAULT_SERVICE;
+}
+
+export function createMetrics(write: (line: string) => void, service = metricsService()): Metrics {
   /** Published under `service` alone, and also under `service` + the given dimensions. */
   const emit = (dimensions: Record<string, string>, values: Record<string, [number, string]>) => {
     const names = Object.keys(dimensions);

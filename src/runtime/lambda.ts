@@ -8,11 +8,12 @@ import type { Context as LambdaContext } from 'aws-lambda';
 import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { cachedConfig, envConfigSource } from '../config/index.ts';
+import { runtimeSettings } from '../config/runtime.ts';
 import { createApp } from '../http/app.ts';
 import { identityFromClaims } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { createLogger } from '../observability/logger.ts';
-import { createMetrics } from '../observability/metrics.ts';
+import { createMetrics, metricsService } from '../observability/metrics.ts';
 import { createDb } from '../store/dynamodb.ts';
 
 type Handler = ReturnType<typeof handle>;
@@ -20,14 +21,31 @@ type Handler = ReturnType<typeof handle>;
 async function init(env = process.env): Promise<Handler> {
   if (!env.TABLE_NAME) throw new Error('TABLE_NAME is not set');
   const logger = createLogger();
-  const metrics = createMetrics((line) => process.stdout.write(line + '\n'));
-  const source =
-    env.CONFIG_SOURCE === 'ssm'
-      ? (await import('../config/ssm.ts')).ssmConfigSource(env.CONFIG_PREFIX ?? '/workout-app/dev/')
-      : envConfigSource(env);
+  // `service` = METRICS_SERVICE (workout-api-<stage> on AWS): one metric series per stage.
+  const metrics = createMetrics((line) => process.stdout.write(line + '\n'), metricsService(env));
+  // On AWS, one GetParametersByPath at start gives both the DynamoDB timeout and retries (read
+  // once per container) and the first configuration; an SSM failure falls back to the environment.
+  let source = envConfigSource(env);
+  let parameters: Map<string, string> | undefined;
+  if (env.CONFIG_SOURCE === 'ssm') {
+    const ssm = await import('../config/ssm.ts');
+    const prefix = env.CONFIG_PREFIX ?? '/workout-app/dev/';
+    const fetch = ssm.ssmParameterFetcher(prefix);
+    parameters = await fetch().catch((err: unknown) => {
+      logger.warn('SSM parameters unreadable at start; DynamoDB settings from the environment', {
+        error: String(err),
+      });
+      return undefined;
+    });
+    source = ssm.ssmConfigSource(prefix, fetch, parameters);
+  }
+  const runtime = runtimeSettings(parameters, env);
+  for (const problem of runtime.problems)
+    logger.warn('runtime setting refused; using the fallback', { problem });
   const db = await createDb({
     endpoint: env.DYNAMODB_ENDPOINT,
-    timeoutMs: Number(env.DYNAMODB_TIMEOUT_MS ?? 3000),
+    timeoutMs: runtime.settings.dynamoDbTimeoutMs,
+    retries: runtime.settings.dynamoDbRetries,
   });
   const app = createApp({
     store: { db, tableName: env.TABLE_NAME, metrics },
