@@ -57,6 +57,8 @@ function App(props: { config: ConsoleConfig; initialError: string | null }) {
   const signOut = () => {
     setToken(null);
     setClaims(null);
+    history.replaceState(null, '', location.pathname);
+    setRoute([]);
     const url = cognitoSignOutUrl(props.config);
     if (url) location.assign(url);
   };

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { signToken } from '../auth/local-jwt.ts';
-import { requestId } from '../http/request-id.ts';
+import { requestId } from 'hono/request-id';
 import { CONSOLE_DIR, ensureConsoleBuilt } from '../../scripts/build-console.ts';
 
 /** The contract's user ids (API.md). */
@@ -75,7 +75,7 @@ export function withConsole(api: FetchApp, opts: ConsoleOptions): Hono {
   const dir = opts.dir ?? CONSOLE_DIR;
   const local = isLoopback(opts.host);
   const app = new Hono();
-  const sec = requestId();
+  const sec = requestId({ headerName: 'X-Request-Id', limitLength: 128 });
 
   const file = async (c: Context, path: string, cache: string) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.header(k, v);

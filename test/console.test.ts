@@ -1,0 +1,239 @@
+/**
+ * The web console in a real browser: Debian's Chromium driven by playwright-core, against the
+ * real local service on DynamoDB Local. One page walks through what a person does: sign in, log a
+ * workout (first with a bad field), see it in the list and in the chart's data, edit and delete
+ * it (with If-Match), import a file with progress, and an admin viewing another user. Every page
+ * is checked with axe-core (no serious or critical finding, light and dark) and at 390×844 for
+ * horizontal scrolling.
+ *
+ * Skipped, with a message, only when no Chromium is installed outside CI (.ci/run installs it).
+ * CONSOLE_SCREENSHOTS=1 also saves each page at desktop and phone size to docs/console/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page, Request } from 'playwright-core';
+import { buildConsole, FIRST_LOAD_BUDGET } from '../scripts/build-console.ts';
+import { startTestService, workout, type TestService } from './helpers.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI)
+  throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/run installs it`);
+const skip = haveChromium
+  ? false
+  : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+const SHOTS = process.env.CONSOLE_SCREENSHOTS === '1' ? 'docs/console' : null;
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** A `datetime-local` value `days` ago at 07:30 (the browser runs in this process's zone). */
+function localInput(daysAgo: number): string {
+  const d = new Date();
+  d.setDate(d.getDate() - daysAgo);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T07:30`;
+}
+
+describe('web console', { skip }, () => {
+  let t: TestService;
+  let browser: Browser;
+  let page: Page;
+  const requests: Request[] = [];
+
+  before(async () => {
+    const { chromium } = await import('playwright-core');
+    const [service, b] = await Promise.all([
+      startTestService(),
+      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
+    ]);
+    t = service;
+    browser = b;
+    page = await browser.newPage({ viewport: DESKTOP });
+    page.setDefaultTimeout(5000);
+    page.on('request', (r) => requests.push(r));
+    page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`));
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  /** No serious or critical axe finding on the page as it is now. */
+  async function axe(where: string) {
+    // Evaluated over the DevTools protocol: the page's CSP (no inline scripts) stays in force.
+    await page.evaluate(AXE);
+    const violations = await page.evaluate(async () => {
+      const r = await (
+        window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }
+      ).axe.run();
+      type Violation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map(
+          (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+        );
+    });
+    assert.deepEqual(violations, [], `axe on ${where}`);
+  }
+
+  /** The page has no horizontal scroll at phone width; optionally screenshots both sizes. */
+  async function check(name: string) {
+    await axe(name);
+    if (SHOTS) {
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: `${SHOTS}/${name}-desktop.png`, fullPage: true });
+    }
+    await page.setViewportSize(PHONE);
+    const [scrollWidth, width] = await page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      innerWidth,
+    ]);
+    assert.ok(scrollWidth <= width, `${name}: ${scrollWidth}px wide in a ${width}px viewport`);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}-phone.png`, fullPage: true });
+    await page.setViewportSize(DESKTOP);
+  }
+
+  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
+  const lastRequest = (method: string, path: RegExp) =>
+    [...requests].reverse().find((r) => r.method() === method && path.test(new URL(r.url()).pathname));
+
+  test('the first load stays under the JS budget', async () => {
+    const b = await buildConsole();
+    assert.ok(b.firstLoadJsGzip <= FIRST_LOAD_BUDGET, `${b.firstLoadJsGzip} bytes of gzipped JS`);
+  });
+
+  test('signs in locally', async () => {
+    await page.goto(t.url + '/');
+    await heading('Sign in');
+    await check('sign-in');
+    await page.getByLabel('User id').fill('ana');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Dashboard');
+    assert.equal(await page.getByTestId('who').textContent(), 'ana');
+  });
+
+  test('a bad field shows the server message next to it; a good workout lands in the list', async () => {
+    await page.getByRole('link', { name: 'Workouts' }).click();
+    await heading('Workouts');
+    await page.getByRole('link', { name: 'Log a workout' }).click();
+    await heading('Log a workout');
+    await page.getByLabel('Workout type').selectOption('running');
+    await page.getByLabel('Started at').fill(localInput(2));
+    await page.getByLabel('Duration (minutes)').fill('0');
+    await page.getByLabel('Distance (km)').fill('8.2');
+    await page.getByRole('button', { name: 'Save workout' }).click();
+    const error = page.locator('#f-durationMinutes-error');
+    await error.waitFor();
+    assert.equal(await error.textContent(), 'must be greater than 0');
+    assert.equal(await page.getByLabel('Duration (minutes)').getAttribute('aria-invalid'), 'true');
+    await check('log-workout-error');
+
+    await page.getByLabel('Duration (minutes)').fill('42');
+    await page.getByLabel('Calories').fill('480');
+    await page.getByRole('button', { name: 'Save workout' }).click();
+    await heading('Workouts');
+    const row = page.getByTestId('workout-list').locator('tbody tr');
+    await row.first().waitFor();
+    assert.equal(await row.count(), 1);
+    assert.match((await row.first().textContent()) ?? '', /Running.*42.*480.*8\.2/);
+    await check('workouts');
+  });
+
+  test('the dashboard shows it, in the totals and in the chart data', async () => {
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await heading('Dashboard');
+    const table = page.getByTestId('chart-table');
+    await table.waitFor({ state: 'attached' });
+    await page.getByText('Chart data as a table').click();
+    assert.equal(await table.locator('tbody tr').count(), 1);
+    const cells = await table.locator('tbody tr').first().locator('th, td').allTextContents();
+    // The day, then workouts, minutes, calories, km.
+    assert.deepEqual(cells, [localInput(2).slice(0, 10), '1', '42', '480', '8.2']);
+    assert.match((await page.getByTestId('totals').textContent()) ?? '', /Workouts1Minutes42/);
+    assert.equal(await page.locator('.chart-canvas canvas').count(), 1);
+    // Another granularity and metric: the same workout in a week bucket.
+    await page.getByLabel('Week').check();
+    await page.getByLabel('Metric').selectOption('distanceKm');
+    await page.getByRole('heading', { name: 'Distance (km) by week' }).waitFor();
+    await check('dashboard');
+  });
+
+  test('edits and deletes it with If-Match', async () => {
+    await page.getByRole('link', { name: 'Workouts' }).click();
+    await page.getByTestId('workout-list').locator('tbody tr a').first().click();
+    await heading(/^Running/);
+    const get = lastRequest('GET', /^\/workouts\/[^/]+$/)!;
+    const etag = (await get.response())?.headers().etag;
+    assert.ok(etag, 'GET /workouts/{id} answers with an ETag');
+    await check('workout');
+    await page.getByLabel('Duration (minutes)').fill('50');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved.').waitFor();
+    const patch = lastRequest('PATCH', /^\/workouts\//)!;
+    assert.equal(patch.headers()['if-match'], etag);
+    assert.deepEqual(JSON.parse(patch.postData() ?? '{}'), { durationMinutes: 50 });
+
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Yes, delete it' }).click();
+    await heading('Workouts');
+    await page.getByText('Workout deleted.').waitFor();
+    const del = lastRequest('DELETE', /^\/workouts\//)!;
+    assert.equal(del.headers()['if-match'], (await patch.response())?.headers().etag);
+    await page.getByText('No workouts match.').waitFor();
+    const list = await t.call<{ items: unknown[] }>('GET', '/workouts');
+    assert.equal(list.body.items.length, 0);
+  });
+
+  test('profile: create, then the export and erase controls', async () => {
+    await page.getByRole('link', { name: 'Profile' }).click();
+    await heading('Profile');
+    await page.getByLabel('Name').fill('Ana');
+    await page.getByLabel('Weight (kg)').fill('61.5');
+    await page.getByLabel('Time zone').fill('Europe/Lisbon');
+    await page.getByRole('button', { name: 'Create profile' }).click();
+    await page.getByText('Profile saved.').waitFor();
+    const profile = await t.call<{ displayName: string; weightKg: number }>('GET', '/users/ana');
+    assert.equal(profile.body.displayName, 'Ana');
+    assert.equal(profile.body.weightKg, 61.5);
+    assert.equal(await page.getByRole('button', { name: 'Erase everything' }).isDisabled(), true);
+    await check('profile');
+  });
+
+  test('an admin views another user', async () => {
+    for (const [i, minutes] of [30, 60].entries()) {
+      const r = await t.call('POST', '/workouts', {
+        as: 'ben',
+        body: workout({
+          startedAt: new Date(Date.now() - (i + 1) * 86_400_000).toISOString(),
+          durationMinutes: minutes,
+        }),
+      });
+      assert.equal(r.status, 201);
+    }
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in');
+    await page.getByLabel('User id').fill('coach');
+    await page.getByLabel('Admin').check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Dashboard');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await heading('Admin');
+    await page.getByLabel('User id').fill('ben');
+    await page.getByRole('button', { name: 'Show dashboard' }).click();
+    await heading('Dashboard of ben');
+    await page.getByTestId('totals').waitFor();
+    assert.match((await page.getByTestId('totals').textContent()) ?? '', /Workouts2Minutes90/);
+    await check('admin');
+  });
+
+  test('dark mode has no serious accessibility finding either', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await axe('admin (dark)');
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/admin-dark-desktop.png`, fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+});
