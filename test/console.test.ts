@@ -68,7 +68,7 @@ describe('web console', { skip }, () => {
     await page.evaluate(AXE);
     const violations = await page.evaluate(async () => {
       const r = await (
-        window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }
+        globalThis as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }
       ).axe.run();
       type Violation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
       return r.violations
@@ -88,10 +88,14 @@ describe('web console', { skip }, () => {
       await page.screenshot({ path: `${SHOTS}/${name}-desktop.png`, fullPage: true });
     }
     await page.setViewportSize(PHONE);
-    const [scrollWidth, width] = await page.evaluate(() => [
-      document.documentElement.scrollWidth,
-      innerWidth,
-    ]);
+    const [scrollWidth, width] = await page.evaluate(() => {
+      // Runs in the page (this file is type-checked without the DOM library).
+      const w = globalThis as unknown as {
+        innerWidth: number;
+        document: { documentElement: { scrollWidth: number } };
+      };
+      return [w.document.documentElement.scrollWidth, w.innerWidth];
+    });
     assert.ok(scrollWidth <= width, `${name}: ${scrollWidth}px wide in a ${width}px viewport`);
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}-phone.png`, fullPage: true });
     await page.setViewportSize(DESKTOP);
