@@ -10,7 +10,7 @@ export type Intensity = (typeof INTENSITIES)[number];
 export type MetValues = Record<Intensity, number>;
 
 export interface AppConfig {
-  /** Upper bound of `durationMinutes` (the reference design's SSM parameter, 240). */
+  /** Upper bound of `durationMinutes` (default 1440, a day; the reference design had 240). */
   maxDurationMinutes: number;
   /** Supported workout types and their MET values, in display order. */
   workoutTypes: Record<string, MetValues>;
@@ -29,7 +29,7 @@ export const DEFAULT_WORKOUT_TYPES: Record<string, MetValues> = {
 };
 
 export const DEFAULT_CONFIG: AppConfig = {
-  maxDurationMinutes: 240,
+  maxDurationMinutes: 1440,
   workoutTypes: DEFAULT_WORKOUT_TYPES,
 };
 

@@ -2,15 +2,16 @@
  * Statistics arithmetic. A workout contributes a `Contribution` (its totals, overall and under
  * its type) to the user's running totals and to the bucket of its local date; creates add it,
  * deletes subtract it, updates add the difference. The store applies these with DynamoDB `ADD`
- * inside the same transaction as the workout, so they are exact.
+ * inside the same transaction as the workout, so they are exact. Durations are summed in
+ * seconds (exact); minutes are derived for the answer.
  */
 import { exactSum, roundTo } from './numbers.ts';
-import { addDays, monthStart, weekStart } from './time.ts';
+import { periodStart, type Granularity } from './time.ts';
 import type { Workout } from './workout.ts';
 
 export interface Totals {
   count: number;
-  durationMinutes: number;
+  durationSeconds: number;
   caloriesBurned: number;
   distanceKm: number;
 }
@@ -21,12 +22,13 @@ export interface Counters {
   byType: Record<string, Totals>;
 }
 
-export const ZERO: Totals = Object.freeze({ count: 0, durationMinutes: 0, caloriesBurned: 0, distanceKm: 0 });
+export const ZERO: Totals = Object.freeze({ count: 0, durationSeconds: 0, caloriesBurned: 0, distanceKm: 0 });
 
+/** What one workout adds to the counters (`sign` -1: what removing it takes away). */
 export function contribution(w: Workout, sign: 1 | -1 = 1): Counters {
   const t: Totals = {
     count: sign,
-    durationMinutes: sign * w.durationMinutes,
+    durationSeconds: sign * w.durationSeconds,
     caloriesBurned: sign * w.caloriesBurned,
     distanceKm: sign * (w.distanceKm ?? 0),
   };
@@ -47,27 +49,61 @@ function addTotals(parts: Totals[]): Totals {
       parts.map((p) => p.count),
       0,
     ),
-    durationMinutes: exactSum(parts.map((p) => p.durationMinutes)),
+    durationSeconds: exactSum(parts.map((p) => p.durationSeconds)),
     caloriesBurned: exactSum(parts.map((p) => p.caloriesBurned)),
     distanceKm: exactSum(parts.map((p) => p.distanceKm)),
   };
 }
 
+/** The change that turns `before` into `after` (what an update adds). */
+export function difference(after: Counters, before: Counters): Counters {
+  const negative = (t: Totals): Totals => ({
+    count: -t.count,
+    durationSeconds: -t.durationSeconds,
+    caloriesBurned: -t.caloriesBurned,
+    distanceKm: -t.distanceKm,
+  });
+  return addCounters(after, {
+    total: negative(before.total),
+    byType: Object.fromEntries(Object.entries(before.byType).map(([k, t]) => [k, negative(t)])),
+  });
+}
+
 export function isZero(c: Counters): boolean {
   const zero = (t: Totals) =>
-    t.count === 0 && t.durationMinutes === 0 && t.caloriesBurned === 0 && t.distanceKm === 0;
+    t.count === 0 && t.durationSeconds === 0 && t.caloriesBurned === 0 && t.distanceKm === 0;
   return zero(c.total) && Object.values(c.byType).every(zero);
+}
+
+/** Totals as answers show them: minutes (to 0.01) beside the exact seconds. */
+export interface TotalsBody {
+  count: number;
+  durationMinutes: number;
+  durationSeconds: number;
+  caloriesBurned: number;
+  distanceKm: number;
+}
+
+export function totalsBody(t: Totals): TotalsBody {
+  return {
+    count: t.count,
+    durationMinutes: roundTo(t.durationSeconds / 60, 2),
+    durationSeconds: t.durationSeconds,
+    caloriesBurned: t.caloriesBurned,
+    distanceKm: t.distanceKm,
+  };
 }
 
 export interface StatsBody {
   userId: string;
   totalWorkouts: number;
   totalDurationMinutes: number;
+  totalDurationSeconds: number;
   totalCaloriesBurned: number;
   totalDistanceKm: number;
   averageDurationMinutes: number;
   averageCaloriesBurned: number;
-  workoutTypeBreakdown: Record<string, Omit<Totals, 'count'> & { count: number }>;
+  workoutTypeBreakdown: Record<string, TotalsBody>;
   recentWorkouts: Workout[];
 }
 
@@ -76,39 +112,23 @@ export function statsBody(userId: string, c: Counters, recentWorkouts: Workout[]
   const n = c.total.count;
   const workoutTypeBreakdown: StatsBody['workoutTypeBreakdown'] = {};
   for (const [type, t] of Object.entries(c.byType).sort(([a], [b]) => a.localeCompare(b))) {
-    if (t.count > 0) workoutTypeBreakdown[type] = { ...t };
+    if (t.count > 0) workoutTypeBreakdown[type] = totalsBody(t);
   }
   return {
     userId,
     totalWorkouts: n,
-    totalDurationMinutes: c.total.durationMinutes,
+    totalDurationMinutes: roundTo(c.total.durationSeconds / 60, 2),
+    totalDurationSeconds: c.total.durationSeconds,
     totalCaloriesBurned: c.total.caloriesBurned,
     totalDistanceKm: c.total.distanceKm,
-    averageDurationMinutes: n > 0 ? roundTo(c.total.durationMinutes / n, 2) : 0,
+    averageDurationMinutes: n > 0 ? roundTo(c.total.durationSeconds / 60 / n, 2) : 0,
     averageCaloriesBurned: n > 0 ? roundTo(c.total.caloriesBurned / n, 2) : 0,
     workoutTypeBreakdown,
     recentWorkouts,
   };
 }
 
-export const GRANULARITIES = ['day', 'week', 'month'] as const;
-export type Granularity = (typeof GRANULARITIES)[number];
-
-/** The first local date of the period that holds `date`. */
-export function periodStart(date: string, g: Granularity): string {
-  return g === 'day' ? date : g === 'week' ? weekStart(date) : monthStart(date);
-}
-
-/** The first local date after the period that starts at `start`. */
-export function periodEnd(start: string, g: Granularity): string {
-  if (g === 'day') return addDays(start, 1);
-  if (g === 'week') return addDays(start, 7);
-  const y = Number(start.slice(0, 4));
-  const m = Number(start.slice(5, 7));
-  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
-}
-
-export interface Bucket extends Totals {
+export interface Bucket extends TotalsBody {
   start: string;
 }
 
@@ -123,9 +143,6 @@ export function rollUp(days: { date: string; totals: Totals }[], g: Granularity)
   }
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([start, parts]) => ({
-      start,
-      ...addCounters(...parts.map((t) => ({ total: t, byType: {} }))).total,
-    }))
+    .map(([start, parts]) => ({ start, ...totalsBody(addTotals(parts)) }))
     .filter((b) => b.count > 0);
 }

@@ -124,3 +124,23 @@ export function addMonths(date: string, months: number): string {
 export function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
 }
+
+export const GRANULARITIES = ['day', 'week', 'month'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+/** The first local date of the period that holds `date`. */
+export function periodStart(date: string, g: Granularity): string {
+  return g === 'day' ? date : g === 'week' ? weekStart(date) : monthStart(date);
+}
+
+/** The first local date after the period that starts at `start`. */
+export function periodEnd(start: string, g: Granularity): string {
+  if (g === 'day') return addDays(start, 1);
+  if (g === 'week') return addDays(start, 7);
+  return addMonths(start, 1);
+}
+
+/** True when an RFC 3339 date-time is written in UTC (`Z`), so it carries no local offset. */
+export function isUtcForm(dateTime: string): boolean {
+  return /[Zz]$/.test(dateTime);
+}

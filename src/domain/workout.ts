@@ -1,19 +1,26 @@
 /**
  * A workout as stored and returned, and the pure steps that make one: from a create request,
- * by applying a patch, and the fingerprint that tells a retry from a conflicting reuse of an id.
+ * by applying a patch, its local day, and the fingerprint that tells a retry from a conflicting
+ * reuse of an id. The request schemas (schemas.ts) produce these input shapes.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { estimateCalories } from './calories.ts';
 import type { AppConfig, Intensity } from './config.ts';
-import type { CreateWorkoutInput, PatchWorkoutInput } from './schemas.ts';
-import { parseDateTime } from './time.ts';
+import { roundTo } from './numbers.ts';
+import { isUtcForm, localDate, parseDateTime } from './time.ts';
 
 export interface Workout {
   userId: string;
   workoutId: string;
   workoutType: string;
   startedAt: string;
+  /** The IANA zone the workout happened in, when the client said. */
+  timezone?: string;
+  /** The local day, fixed when logged (see localDateOf). */
+  localDate: string;
   durationMinutes: number;
+  /** Exact: the seconds sent, or the minutes sent × 60 (at most one decimal). Counters sum these. */
+  durationSeconds: number;
   caloriesBurned: number;
   caloriesEstimated: boolean;
   distanceKm?: number;
@@ -24,11 +31,80 @@ export interface Workout {
   updatedAt: string;
 }
 
+/** What a client sends to log a workout (validated). A duration comes in minutes or seconds. */
+export interface WorkoutInput {
+  workoutId?: string;
+  workoutType: string;
+  startedAt: string;
+  timezone?: string;
+  durationMinutes?: number;
+  durationSeconds?: number;
+  caloriesBurned?: number;
+  distanceKm?: number;
+  intensity: Intensity;
+  avgHeartRate?: number;
+  notes?: string;
+}
+
+/** A partial update (validated); `null` clears an optional field (calories: re-estimate). */
+export interface WorkoutPatch {
+  workoutType?: string;
+  startedAt?: string;
+  timezone?: string | null;
+  durationMinutes?: number;
+  durationSeconds?: number;
+  caloriesBurned?: number | null;
+  distanceKm?: number | null;
+  intensity?: Intensity;
+  avgHeartRate?: number | null;
+  notes?: string | null;
+}
+
+/** What the user's profile contributes to a workout: the zone of `Z` times and the weight. */
+export interface ProfileFacts {
+  timezone: string;
+  weightKg: number | undefined;
+}
+
+/**
+ * The local day of a workout: in its own `timezone` when given; else the date written in
+ * `startedAt` when it has an offset (07:30+01:00 happened on that date there); else, for a `Z`
+ * time, in the profile's zone.
+ */
+export function localDateOf(startedAt: string, timezone: string | undefined, profileZone: string): string {
+  if (timezone !== undefined) return localDate(parseDateTime(startedAt)!, timezone);
+  if (!isUtcForm(startedAt)) return startedAt.slice(0, 10);
+  return localDate(parseDateTime(startedAt)!, profileZone);
+}
+
+/** True when logging this input needs the profile: a `Z` time without a zone, or no calories. */
+export function needsProfile(
+  input: Pick<WorkoutInput, 'startedAt' | 'timezone' | 'caloriesBurned'>,
+): boolean {
+  return (input.timezone === undefined && isUtcForm(input.startedAt)) || input.caloriesBurned === undefined;
+}
+
+/** Seconds and minutes of a duration given either way (the schema guarantees one is there). */
+export function duration(input: { durationMinutes?: number; durationSeconds?: number }): {
+  durationMinutes: number;
+  durationSeconds: number;
+} {
+  if (input.durationSeconds !== undefined) {
+    return {
+      durationSeconds: input.durationSeconds,
+      durationMinutes: roundTo(input.durationSeconds / 60, 2),
+    };
+  }
+  const minutes = input.durationMinutes!;
+  return { durationMinutes: minutes, durationSeconds: roundTo(minutes * 60, 1) };
+}
+
 /** Fields a client sends; all of them take part in the retry fingerprint. */
 const CONTENT_FIELDS = [
   'workoutType',
   'startedAt',
-  'durationMinutes',
+  'timezone',
+  'durationSeconds',
   'caloriesBurned',
   'distanceKm',
   'intensity',
@@ -38,11 +114,17 @@ const CONTENT_FIELDS = [
 
 /**
  * Fingerprint of a create request's content: equal for a retry of the same request (the same
- * instant written with another offset counts as the same), different for any other content.
+ * instant written with another offset, or the same duration in minutes or seconds, counts as the
+ * same), different for any other content.
  */
-export function contentFingerprint(input: CreateWorkoutInput): string {
+export function contentFingerprint(input: WorkoutInput): string {
+  const seconds = duration(input).durationSeconds;
   const canonical = CONTENT_FIELDS.map((f) =>
-    f === 'startedAt' ? parseDateTime(input.startedAt) : (input[f] ?? null),
+    f === 'startedAt'
+      ? parseDateTime(input.startedAt)
+      : f === 'durationSeconds'
+        ? seconds
+        : (input[f] ?? null),
   );
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
 }
@@ -52,67 +134,88 @@ export function newWorkoutId(): string {
 }
 
 export function createWorkout(
-  input: CreateWorkoutInput,
-  ctx: { userId: string; workoutId: string; weightKg: number | undefined; config: AppConfig; now: string },
+  input: WorkoutInput,
+  at: { userId: string; workoutId: string; profile: ProfileFacts; config: AppConfig; now: string },
 ): Workout {
-  const met = ctx.config.workoutTypes[input.workoutType]!;
+  const met = at.config.workoutTypes[input.workoutType]!;
   const estimated = input.caloriesBurned === undefined;
+  const d = duration(input);
   return dropUndefined({
-    userId: ctx.userId,
-    workoutId: ctx.workoutId,
+    userId: at.userId,
+    workoutId: at.workoutId,
     workoutType: input.workoutType,
     startedAt: input.startedAt,
-    durationMinutes: input.durationMinutes,
+    timezone: input.timezone,
+    localDate: localDateOf(input.startedAt, input.timezone, at.profile.timezone),
+    durationMinutes: d.durationMinutes,
+    durationSeconds: d.durationSeconds,
     caloriesBurned: estimated
-      ? estimateCalories(met, input.intensity, ctx.weightKg, input.durationMinutes)
+      ? estimateCalories(met, input.intensity, at.profile.weightKg, d.durationMinutes)
       : input.caloriesBurned!,
     caloriesEstimated: estimated,
     distanceKm: input.distanceKm,
     intensity: input.intensity,
     avgHeartRate: input.avgHeartRate,
     notes: input.notes,
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
+    createdAt: at.now,
+    updatedAt: at.now,
   });
 }
 
 /**
  * Applies a partial update. `null` clears an optional field; clearing `caloriesBurned` (or
- * changing what an estimate depends on while it is an estimate) re-estimates it.
+ * changing what an estimate depends on while it is an estimate) re-estimates it. A new
+ * `startedAt` or `timezone` fixes the local day anew, by the same rule as a new workout.
  */
 export function patchWorkout(
   w: Workout,
-  patch: PatchWorkoutInput,
-  ctx: { weightKg: number | undefined; config: AppConfig; now: string },
+  patch: WorkoutPatch,
+  at: { profile: ProfileFacts; config: AppConfig; now: string },
 ): Workout {
-  const next: Workout = { ...w, updatedAt: ctx.now };
+  const next: Workout = { ...w, updatedAt: at.now };
   if (patch.workoutType !== undefined) next.workoutType = patch.workoutType;
   if (patch.startedAt !== undefined) next.startedAt = patch.startedAt;
-  if (patch.durationMinutes !== undefined) next.durationMinutes = patch.durationMinutes;
   if (patch.intensity !== undefined) next.intensity = patch.intensity;
-  for (const f of ['distanceKm', 'avgHeartRate', 'notes'] as const) {
+  if (patch.durationMinutes !== undefined || patch.durationSeconds !== undefined) {
+    Object.assign(next, duration(patch));
+  }
+  for (const f of ['timezone', 'distanceKm', 'avgHeartRate', 'notes'] as const) {
     const value = patch[f];
     if (value === null) delete next[f];
     else if (value !== undefined) (next as unknown as Record<string, unknown>)[f] = value;
+  }
+  if (patch.startedAt !== undefined || patch.timezone !== undefined) {
+    next.localDate = localDateOf(next.startedAt, next.timezone, at.profile.timezone);
   }
   if (typeof patch.caloriesBurned === 'number') {
     next.caloriesBurned = patch.caloriesBurned;
     next.caloriesEstimated = false;
   } else if (patch.caloriesBurned === null || (w.caloriesEstimated && changesEstimate(patch))) {
-    const met = ctx.config.workoutTypes[next.workoutType];
+    const met = at.config.workoutTypes[next.workoutType];
     // A type removed from configuration keeps its last estimate rather than failing the update.
     if (met) {
-      next.caloriesBurned = estimateCalories(met, next.intensity, ctx.weightKg, next.durationMinutes);
+      next.caloriesBurned = estimateCalories(met, next.intensity, at.profile.weightKg, next.durationMinutes);
       next.caloriesEstimated = true;
     }
   }
   return next;
 }
 
+/** True when a patch needs the profile: a new local day from a `Z` time, or a new estimate. */
+export function patchNeedsProfile(w: Workout, patch: WorkoutPatch): boolean {
+  const redates = patch.startedAt !== undefined || patch.timezone !== undefined;
+  const zoneless = (patch.timezone === undefined ? w.timezone : patch.timezone) == null;
+  const reestimates = patch.caloriesBurned === null || (w.caloriesEstimated && changesEstimate(patch));
+  return (redates && zoneless && isUtcForm(patch.startedAt ?? w.startedAt)) || reestimates;
+}
+
 /** An estimate depends on type, duration and intensity (and weight, read when it is made). */
-function changesEstimate(patch: PatchWorkoutInput): boolean {
+function changesEstimate(patch: WorkoutPatch): boolean {
   return (
-    patch.workoutType !== undefined || patch.durationMinutes !== undefined || patch.intensity !== undefined
+    patch.workoutType !== undefined ||
+    patch.durationMinutes !== undefined ||
+    patch.durationSeconds !== undefined ||
+    patch.intensity !== undefined
   );
 }
 

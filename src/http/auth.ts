@@ -2,10 +2,12 @@
  * Who is calling, and what they may touch. The app does not know how a token is checked: the
  * local server verifies the JWT itself (src/auth/local-jwt.ts); on Lambda, API Gateway's Cognito
  * authorizer has verified it and the claims arrive in the event (src/runtime/lambda.ts).
+ * Authorization is decided before the rest of a request is validated or anything is read.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { USER_ID } from '../domain/schemas.ts';
-import { ApiError } from './problem.ts';
+import { isUserId, USER_ID_MESSAGE } from '../domain/schemas.ts';
+import type { AppContext } from './env.ts';
+import { ApiError, invalid } from './problem.ts';
 
 export interface Identity {
   userId: string;
@@ -15,45 +17,72 @@ export interface Identity {
 /** Returns the caller, or null when the request carries no acceptable credentials. */
 export type Authenticator = (c: Context) => Promise<Identity | null>;
 
-/** Reads identity from verified claims: `sub` and `cognito:groups` (array, or Cognito's string form). */
-export function identityFromClaims(claims: Record<string, unknown> | undefined): Identity | null {
-  const sub = claims?.sub;
-  if (typeof sub !== 'string' || !USER_ID.test(sub)) return null;
-  const raw = claims?.['cognito:groups'];
-  const groups = Array.isArray(raw)
-    ? raw.map(String)
-    : typeof raw === 'string'
-      ? raw.replace(/^\[|\]$/g, '').split(/[\s,]+/)
-      : [];
-  return { userId: sub, admin: groups.includes('admin') };
+/** The group that may act for any user. */
+const ADMIN_GROUP = 'admin';
+
+/**
+ * The groups of a `cognito:groups` claim, as exact names: a JSON array (a JWT), a JSON array
+ * in a string, API Gateway REST's comma-separated string, or HTTP API's `[a b]`.
+ */
+export function groupsOf(claim: unknown): string[] {
+  if (Array.isArray(claim)) return claim.filter((g): g is string => typeof g === 'string');
+  if (typeof claim !== 'string') return [];
+  const text = claim.trim();
+  if (text.startsWith('[') && text.endsWith(']')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) return groupsOf(parsed);
+    } catch {
+      // `[a b]`: space-separated inside brackets
+    }
+    return text.slice(1, -1).split(/\s+/).filter(Boolean);
+  }
+  return text
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
 }
 
-const unauthorized = (detail: string) =>
-  new ApiError(401, detail, undefined, { 'WWW-Authenticate': 'Bearer realm="workout-api"' });
+/** Reads identity from verified claims: `sub` and `cognito:groups`. */
+export function identityFromClaims(claims: unknown): Identity | null {
+  if (claims === null || typeof claims !== 'object') return null;
+  const c = claims as Record<string, unknown>;
+  const sub = c.sub;
+  if (typeof sub !== 'string' || !isUserId(sub)) return null;
+  return { userId: sub, admin: groupsOf(c['cognito:groups']).includes(ADMIN_GROUP) };
+}
 
 export function requireIdentity(authenticate: Authenticator): MiddlewareHandler {
   return async function authMiddleware(c, next) {
     const identity = await authenticate(c);
-    if (!identity) throw unauthorized('a valid bearer token is required');
+    if (!identity) {
+      throw new ApiError(401, 'unauthenticated', 'a valid bearer token is required', undefined, {
+        'WWW-Authenticate': 'Bearer realm="workout-api"',
+      });
+    }
     c.set('identity', identity);
     await next();
   };
 }
 
 /**
- * The user a request acts on: the caller's own id unless another is named, which only an admin
- * may do. Checked before anything is read or written.
+ * The user a request acts on: the caller's own id unless another well-formed id is named, which
+ * only an admin may do (403 otherwise, before anything else is looked at). A malformed id is
+ * left to validation (400).
  */
-export function targetUser(c: Context, named?: string): string {
-  const me = c.get('identity') as Identity;
-  if (named === undefined || named === me.userId) return me.userId;
-  if (!me.admin) throw new ApiError(403, 'you may only access your own data');
+export function targetUser(c: AppContext, named: unknown): string {
+  const me = c.get('identity');
+  if (typeof named !== 'string' || named === me.userId || !isUserId(named)) return me.userId;
+  if (!me.admin) throw new ApiError(403, 'forbidden', 'you may only access your own data');
   return named;
 }
 
-/** The user a body names, if it names one well-formed id (a malformed one is a validation error). */
-export function userNamedIn(body: Record<string, unknown>): string | undefined {
-  return typeof body.userId === 'string' && USER_ID.test(body.userId) ? body.userId : undefined;
+/** The `{userId}` path parameter: `me` is the caller; another user needs an admin. */
+export function pathUser(c: AppContext): string {
+  const raw = c.req.param('userId') ?? '';
+  if (raw === 'me') return c.get('identity').userId;
+  if (!isUserId(raw)) throw invalid([{ path: 'userId', code: 'invalid_format', message: USER_ID_MESSAGE }]);
+  return targetUser(c, raw);
 }
 
 export function bearerToken(c: Context): string | null {

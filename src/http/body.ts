@@ -6,33 +6,42 @@ import type { Context } from 'hono';
 import { ApiError } from './problem.ts';
 
 export const BODY_LIMIT = 64 * 1024;
+/** A batch may carry up to 100 workouts. */
+export const BATCH_BODY_LIMIT = 1024 * 1024;
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
 
 export async function readJsonObject(c: Context, limit = BODY_LIMIT): Promise<Record<string, unknown>> {
   const type = c.req.header('content-type');
   if (type !== undefined && !JSON_TYPE.test(type)) {
-    throw new ApiError(415, 'the body must be JSON (Content-Type: application/json)');
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      'the body must be JSON (Content-Type: application/json)',
+    );
   }
   const declared = Number(c.req.header('content-length'));
   if (declared > limit) throw tooLarge(limit);
   const text = await readText(c.req.raw, limit);
-  if (text.trim() === '') throw new ApiError(400, 'the body is empty; a JSON object is expected');
+  if (text.trim() === '')
+    throw new ApiError(400, 'malformed_body', 'the body is empty; a JSON object is expected');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'the body is not valid JSON');
+    throw new ApiError(400, 'malformed_body', 'the body is not valid JSON');
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ApiError(400, 'the body must be a JSON object');
+    throw new ApiError(400, 'malformed_body', 'the body must be a JSON object');
   }
   return value as Record<string, unknown>;
 }
 
 /** Closes the connection after answering, rather than reading the rest of a huge body. */
 function tooLarge(limit: number): ApiError {
-  return new ApiError(413, `the body is over ${limit / 1024} KiB`, undefined, { Connection: 'close' });
+  return new ApiError(413, 'payload_too_large', `the body is over ${limit / 1024} KiB`, undefined, {
+    Connection: 'close',
+  });
 }
 
 /** Reads at most `limit` bytes, failing as soon as the stream goes past it (no full buffering). */

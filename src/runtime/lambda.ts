@@ -9,9 +9,9 @@ import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { cachedConfig, envConfigSource } from '../config/index.ts';
 import { runtimeSettings } from '../config/runtime.ts';
-import { createApp } from '../http/app.ts';
+import { corsOrigins, createApp } from '../http/app.ts';
 import { identityFromClaims } from '../http/auth.ts';
-import type { AppEnv } from '../http/context.ts';
+import type { AppEnv } from '../http/env.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics, metricsService } from '../observability/metrics.ts';
 import { createDb } from '../store/dynamodb.ts';
@@ -48,7 +48,7 @@ async function init(env = process.env): Promise<Handler> {
     retries: runtime.settings.dynamoDbRetries,
   });
   const app = createApp({
-    store: { db, tableName: env.TABLE_NAME, metrics },
+    table: { db, name: env.TABLE_NAME },
     config: cachedConfig(source, Number(env.CONFIG_TTL_SECONDS ?? 300) * 1000, Date.now, (err) =>
       logger.warn('configuration refresh failed; keeping the last good one', { error: String(err) }),
     ),
@@ -57,6 +57,9 @@ async function init(env = process.env): Promise<Handler> {
     logger,
     metrics,
     requestIdFallback: (c: Context<AppEnv>) => c.env?.event?.requestContext?.requestId,
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
+    // API Gateway gives up at 29 s: answer before it does.
+    requestBudgetMs: 25_000,
   });
   return handle(app);
 }

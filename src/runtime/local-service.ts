@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { localAuthenticator, signingKey } from '../auth/local-jwt.ts';
 import { cachedConfig, envConfigSource, type ConfigLoader } from '../config/index.ts';
-import { createApp } from '../http/app.ts';
+import { corsOrigins, createApp } from '../http/app.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { createDb, type Db } from '../store/dynamodb.ts';
@@ -25,6 +25,8 @@ export interface LocalServiceOptions {
   logger?: Logger;
   config?: ConfigLoader;
   db?: Db;
+  /** The whole request's time budget (default 30 s). */
+  requestBudgetMs?: number;
 }
 
 export interface LocalService {
@@ -45,11 +47,13 @@ export async function startLocalService(opts: LocalServiceOptions): Promise<Loca
   const metrics = createMetrics((line) => logger.debug('metric', { emf: JSON.parse(line) }));
   const key = signingKey(opts.dataDir);
   const app = createApp({
-    store: { db, tableName: opts.tableName, metrics },
+    table: { db, name: opts.tableName },
     config: opts.config ?? cachedConfig(envConfigSource(), 60_000),
     authenticate: localAuthenticator(key),
     logger,
     metrics,
+    corsOrigins: corsOrigins(process.env.CORS_ORIGINS),
+    requestBudgetMs: opts.requestBudgetMs ?? 30_000,
   });
   // The web console's files and local sign-in in front of the API (src/runtime/console.ts).
   const web = withConsole(app, { host: opts.host ?? '127.0.0.1', signingKey: key });

@@ -1,26 +1,21 @@
 /**
- * Items ↔ domain objects, and the `ADD` expressions that apply statistics counters.
- * Counter attributes: `n`, `dur`, `cal`, `dist` overall, and `n#<type>` ... per workout type.
+ * Items ↔ domain objects, and the `ADD` clauses that apply statistics counters.
+ * Counter attributes: `n`, `sec`, `cal`, `dist` overall, and `n#<type>` ... per workout type.
  */
+import type { Profile } from '../domain/profile.ts';
 import type { Counters, Totals } from '../domain/stats.ts';
 import type { Workout } from '../domain/workout.ts';
 import type { Item } from './dynamodb.ts';
-
-export interface Profile {
-  userId: string;
-  displayName: string;
-  weightKg?: number;
-  timezone: string;
-  createdAt: string;
-  updatedAt: string;
-}
 
 const WORKOUT_FIELDS = [
   'userId',
   'workoutId',
   'workoutType',
   'startedAt',
+  'timezone',
+  'localDate',
   'durationMinutes',
+  'durationSeconds',
   'caloriesBurned',
   'caloriesEstimated',
   'distanceKm',
@@ -29,9 +24,17 @@ const WORKOUT_FIELDS = [
   'notes',
   'createdAt',
   'updatedAt',
-] as const;
-const PROFILE_FIELDS = ['userId', 'displayName', 'weightKg', 'timezone', 'createdAt', 'updatedAt'] as const;
+] as const satisfies readonly (keyof Workout)[];
+const PROFILE_FIELDS = [
+  'userId',
+  'displayName',
+  'weightKg',
+  'timezone',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof Profile)[];
 
+/** The listed fields of an item, in the listed order (so a representation's bytes are stable). */
 function pick<T>(item: Item, fields: readonly string[]): T {
   const out: Record<string, unknown> = {};
   for (const f of fields) if (item[f] !== undefined) out[f] = item[f];
@@ -43,7 +46,7 @@ export const toProfile = (item: Item): Profile => pick<Profile>(item, PROFILE_FI
 
 const ATTRS: Record<keyof Totals, string> = {
   count: 'n',
-  durationMinutes: 'dur',
+  durationSeconds: 'sec',
   caloriesBurned: 'cal',
   distanceKm: 'dist',
 };
@@ -51,7 +54,7 @@ const ATTRS: Record<keyof Totals, string> = {
 export function toCounters(item: Item | undefined): Counters {
   const read = (suffix: string): Totals => ({
     count: Number(item?.[`n${suffix}`] ?? 0),
-    durationMinutes: Number(item?.[`dur${suffix}`] ?? 0),
+    durationSeconds: Number(item?.[`sec${suffix}`] ?? 0),
     caloriesBurned: Number(item?.[`cal${suffix}`] ?? 0),
     distanceKm: Number(item?.[`dist${suffix}`] ?? 0),
   });
@@ -69,16 +72,16 @@ export interface UpdateParts {
   values: Record<string, unknown>;
 }
 
-/** `ADD` clauses for counters; zero changes are left out. Placeholders are prefixed to stay unique. */
-export function counterAdds(c: Counters, prefix = 'a'): UpdateParts {
+/** `ADD` clauses for counters; zero changes are left out. */
+export function counterAdds(c: Counters): UpdateParts {
   const parts: UpdateParts = { add: [], names: {}, values: {} };
   const push = (suffix: string, t: Totals) => {
     for (const [field, attr] of Object.entries(ATTRS) as [keyof Totals, string][]) {
       if (t[field] === 0) continue;
       const i = parts.add.length;
-      parts.add.push(`#${prefix}${i} :${prefix}${i}`);
-      parts.names[`#${prefix}${i}`] = attr + suffix;
-      parts.values[`:${prefix}${i}`] = t[field];
+      parts.add.push(`#a${i} :a${i}`);
+      parts.names[`#a${i}`] = attr + suffix;
+      parts.values[`:a${i}`] = t[field];
     }
   };
   push('', c.total);

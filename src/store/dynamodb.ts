@@ -6,8 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import awsLite from '@aws-lite/client';
 import dynamodbPlugin from '@aws-lite/dynamodb';
+import { remainingMs } from './deadline.ts';
 
 export type Item = Record<string, unknown>;
+
+/** What every storage function needs: the client and the table's name. */
+export interface Table {
+  db: Db;
+  name: string;
+}
 
 export interface DbOptions {
   /** `http://host:port` of DynamoDB Local or another endpoint; absent on AWS. */
@@ -18,9 +25,9 @@ export interface DbOptions {
   /** Retries of throttled or unreachable requests, with jittered exponential backoff. */
   retries?: number;
   /**
-   * Requests in flight at once from this process; more wait their turn (the wait does not count
-   * toward the timeout). Many concurrent transactions on one user's statistics item only
-   * conflict with each other, so a queue serves them faster than a crowd.
+   * Requests in flight at once from this process; more wait their turn (the wait counts toward
+   * the timeout). Many concurrent transactions on one user's statistics item only conflict with
+   * each other, so a queue serves them faster than a crowd.
    */
   maxInFlight?: number;
   /** Ask DynamoDB for the capacity each request consumed (benchmarks); passed to onRequest. */
@@ -35,13 +42,19 @@ export type Operation =
   | 'UpdateItem'
   | 'DeleteItem'
   | 'Query'
+  | 'BatchGetItem'
   | 'TransactWriteItems'
   | 'BatchWriteItem'
   | 'CreateTable'
   | 'DescribeTable';
 
 export interface Db {
-  call<T = Item>(operation: Operation, params: Record<string, unknown>): Promise<T>;
+  /** `timeoutMs` shortens this call's deadline (a health probe answers fast); the request's deadline still applies. */
+  call<T = Item>(
+    operation: Operation,
+    params: Record<string, unknown>,
+    opts?: { timeoutMs?: number },
+  ): Promise<T>;
 }
 
 const CAPACITY_OPS = new Set<Operation>([
@@ -50,6 +63,7 @@ const CAPACITY_OPS = new Set<Operation>([
   'UpdateItem',
   'DeleteItem',
   'Query',
+  'BatchGetItem',
   'TransactWriteItems',
   'BatchWriteItem',
 ]);
@@ -81,16 +95,21 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   const timeoutMs = options.timeoutMs ?? (local ? 15_000 : 5000);
   const slots = semaphore(options.maxInFlight ?? 32);
   return {
-    async call<T>(operation: Operation, params: Record<string, unknown>): Promise<T> {
-      const release = await slots();
+    async call<T>(
+      operation: Operation,
+      params: Record<string, unknown>,
+      opts: { timeoutMs?: number } = {},
+    ): Promise<T> {
+      // The deadline starts before the wait for a free slot: a frozen database cannot hold a request longer.
+      const ms = Math.max(0, Math.min(opts.timeoutMs ?? timeoutMs, remainingMs()));
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new DbTimeoutError(`${operation} took over ${timeoutMs} ms`)),
-          timeoutMs,
-        );
+        timer = setTimeout(() => reject(new DbTimeoutError(`${operation} took over ${ms} ms`)), ms);
       });
+      let release: (() => void) | undefined;
+      const acquiring = slots();
       try {
+        release = await Promise.race([acquiring, deadline]);
         const request: Record<string, unknown> = { ...params };
         if (options.returnConsumedCapacity && CAPACITY_OPS.has(operation))
           request.ReturnConsumedCapacity = 'TOTAL';
@@ -103,7 +122,9 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
         return out as T;
       } finally {
         clearTimeout(timer);
-        release();
+        // Timed out while queued: give the slot back as soon as it is granted.
+        if (release) release();
+        else void acquiring.then((r) => r());
       }
     },
   };

@@ -32,8 +32,8 @@ const OVERLOAD = new Set([
   'LimitExceededException',
 ]);
 
-/** Cancellation reasons that a later attempt of the same transaction can get past. */
-const RETRIED_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+/** Cancellation reasons that mean an item's partition was throttled. */
+const THROTTLED_REASONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded']);
 
 const TRANSPORT = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up/;
 
@@ -44,7 +44,7 @@ export function isUnavailable(err: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   if (e.code && OVERLOAD.has(e.code)) return true;
   // A transaction cancelled because an item's partition was throttled is an overload too.
-  if (cancellationCodes(err)?.some((c) => RETRIED_REASONS.has(c))) return true;
+  if (cancellationCodes(err)?.some((c) => THROTTLED_REASONS.has(c))) return true;
   if (e.statusCode === undefined) {
     // No HTTP answer at all: aws-lite reports a failed connection as a plain Error carrying the
     // target host, with the socket error only in its message.
@@ -69,22 +69,30 @@ export function isConditionalFailure(err: unknown): boolean {
 /**
  * Runs `attempt` again while DynamoDB cancels it for a conflicting concurrent transaction on the
  * same items (the statistics item of a busy user), with jittered exponential backoff. Conflicts
- * are normal under concurrency and not retried by the client library.
+ * are normal under concurrency and not retried by the client library; they are contention, not
+ * an outage, so they are retried for as long as the request's deadline allows.
  */
-export async function withConflictRetry<T>(attempt: () => Promise<T>, maxAttempts = 12): Promise<T> {
+export async function withConflictRetry<T>(attempt: () => Promise<T>): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await attempt();
     } catch (err) {
       const codes = cancellationCodes(err);
-      const conflict = codes?.some((c) => RETRIED_REASONS.has(c)) ?? false;
-      if (!conflict) throw err;
-      if (i >= maxAttempts)
+      if (!(codes?.some((c) => c === 'TransactionConflict') ?? false)) throw err;
+      if (i >= MAX_CONFLICT_RETRIES)
         throw new StoreUnavailableError('too many concurrent changes to the same user', 1);
-      const delay = Math.random() * Math.min(1000, 10 * 2 ** i);
-      await new Promise((r) => setTimeout(r, delay));
+      await backoff(i);
     }
   }
+}
+
+/** Attempts past which contention counts as an outage (by then over 10 s of waiting). */
+const MAX_CONFLICT_RETRIES = 40;
+
+/** Waits a jittered, growing delay (at most 300 ms) before attempt `i + 1`. */
+export function backoff(i: number): Promise<void> {
+  const delay = Math.random() * Math.min(300, 5 * 2 ** i);
+  return new Promise((r) => setTimeout(r, delay));
 }
 
 /** Turns infrastructure failures into StoreUnavailableError; anything else passes through. */

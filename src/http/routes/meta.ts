@@ -1,15 +1,11 @@
 /** GET /health, GET /openapi.json, GET /workout-types: public, no token needed. */
 import type { Hono } from 'hono';
-import { pk } from '../../store/keys.ts';
-import type { AppDeps, AppEnv } from '../context.ts';
+import { probeTable } from '../../store/health.ts';
+import type { AppDeps, AppEnv } from '../env.ts';
 
 export function metaRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
-  // Ready when the table answers a read (an absent key: half a read unit, no data touched).
   app.get('/health', async (c) => {
-    await deps.store.db.call('GetItem', {
-      TableName: deps.store.tableName,
-      Key: { pk: pk('-health-'), sk: '-' },
-    });
+    await probeTable(deps.table);
     return c.json({ status: 'ok' });
   });
 

@@ -1,47 +1,51 @@
-/** POST /users, GET|PATCH|DELETE /users/{userId}. */
+/** POST /users, GET|PATCH|DELETE /users/{userId}, GET /users/{userId}/export. */
 import type { Hono } from 'hono';
-import { createUserSchema, patchUserSchema, USER_ID } from '../../domain/schemas.ts';
-import { getProfile } from '../../store/profiles.ts';
-import { createProfile, eraseUser, updateProfile } from '../../store/users.ts';
-import { targetUser, userNamedIn } from '../auth.ts';
+import { createUserSchema, exportQuerySchema, patchUserSchema } from '../../domain/schemas.ts';
+import { createProfile, eraseUser, readProfile, updateProfile } from '../../usecases/profiles.ts';
+import { exportPage } from '../../usecases/sync.ts';
+import { pathUser, targetUser } from '../auth.ts';
 import { readJsonObject } from '../body.ts';
-import { notFound, parseWith, pathParam, type AppDeps, type AppEnv } from '../context.ts';
-import { ApiError } from '../problem.ts';
-
-const userParam = (c: Parameters<typeof pathParam>[0]) =>
-  pathParam(c, 'userId', USER_ID, 'must be 1-128 letters, digits, "-", "_" or "."');
+import type { AppDeps, AppEnv } from '../env.ts';
+import { ifMatch, jsonWithEtag } from '../etag.ts';
+import { parseWith, queryObject } from '../input.ts';
 
 export function userRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post('/users', async (c) => {
     const body = await readJsonObject(c);
-    const userId = targetUser(c, userNamedIn(body));
+    const userId = targetUser(c, body.userId);
     const input = parseWith(deps, createUserSchema, body);
-    const profile = await createProfile(deps.store, userId, input);
-    if (!profile) throw new ApiError(409, `user ${userId} exists already`);
+    const { status, profile } = await createProfile(deps.table, userId, input);
     c.header('Location', `/users/${encodeURIComponent(userId)}`);
-    return c.json(profile, 201);
+    return jsonWithEtag(c, profile, status === 'created' ? 201 : 200);
   });
 
   app.get('/users/:userId', async (c) => {
-    const userId = targetUser(c, userParam(c));
-    const profile = await getProfile(deps.store, userId);
-    if (!profile) throw notFound(`user ${userId}`);
-    return c.json(profile);
+    const userId = pathUser(c);
+    return jsonWithEtag(c, await readProfile(deps.table, userId));
   });
 
   app.patch('/users/:userId', async (c) => {
-    const userId = targetUser(c, userParam(c));
+    const userId = pathUser(c);
     const patch = parseWith(deps, patchUserSchema, await readJsonObject(c));
-    const profile = await updateProfile(deps.store, userId, patch);
-    if (!profile) throw notFound(`user ${userId}`);
-    return c.json(profile);
+    return jsonWithEtag(c, await updateProfile(deps.table, userId, patch, ifMatch(c)));
   });
 
   app.delete('/users/:userId', async (c) => {
-    const userId = targetUser(c, userParam(c));
-    const deleted = await eraseUser(deps.store, userId);
-    if (deleted === 0) throw notFound(`user ${userId}`);
+    const userId = pathUser(c);
+    const deleted = await eraseUser(deps.table, userId);
     deps.logger.info('user erased', { requestId: c.get('requestId'), items: deleted });
     return c.body(null, 204);
+  });
+
+  app.get('/users/:userId/export', async (c) => {
+    const userId = pathUser(c);
+    const q = parseWith(deps, exportQuerySchema, queryObject(c));
+    const page = await exportPage(deps.table, userId, q.cursor);
+    if (page.nextCursor !== null) {
+      const next = `/users/${encodeURIComponent(userId)}/export?cursor=${page.nextCursor}`;
+      c.header('Link', `<${next}>; rel="next"`);
+    }
+    c.header('Content-Type', 'application/x-ndjson');
+    return c.body(page.lines.join('\n') + '\n');
   });
 }

@@ -1,0 +1,42 @@
+/**
+ * The one way this service writes: a DynamoDB transaction of named actions. A cancelled
+ * transaction whose conditions failed comes back as a `ConditionsFailed` that names the actions
+ * whose condition failed, so callers read `failed.has('workout')`, not a position in a list.
+ */
+import type { Item, Table } from './dynamodb.ts';
+import { cancellationCodes, withConflictRetry } from './errors.ts';
+
+/** One action of a transaction (`{ Put }`, `{ Update }`, `{ Delete }` or `{ ConditionCheck }`), named. */
+export interface Action {
+  name: string;
+  action: Item;
+}
+
+export class ConditionsFailed extends Error {
+  override name = 'ConditionsFailed';
+  constructor(readonly failed: Set<string>) {
+    super(`conditions failed: ${[...failed].join(', ')}`);
+  }
+}
+
+/** DynamoDB's limit on actions in one transaction. */
+export const MAX_ACTIONS = 100;
+
+/**
+ * Runs the actions as one transaction, retrying conflicts with concurrent transactions.
+ * @throws ConditionsFailed when a condition failed (nothing was written)
+ */
+export async function transact(table: Table, actions: Action[]): Promise<void> {
+  if (actions.length > MAX_ACTIONS) throw new Error(`a transaction holds at most ${MAX_ACTIONS} actions`);
+  try {
+    await withConflictRetry(() =>
+      table.db.call('TransactWriteItems', { TransactItems: actions.map((a) => a.action) }),
+    );
+  } catch (err) {
+    const codes = cancellationCodes(err);
+    if (!codes?.includes('ConditionalCheckFailed')) throw err;
+    throw new ConditionsFailed(
+      new Set(actions.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map((a) => a.name)),
+    );
+  }
+}

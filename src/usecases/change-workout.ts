@@ -1,0 +1,99 @@
+/**
+ * PATCH and DELETE /workouts/{id}: change or remove a workout, its statistics following in the
+ * same transaction. The write is conditioned on the version read, so a concurrent change makes
+ * it redo from a fresh read; with `If-Match`, a tag that is not the current one is a 412 (checked
+ * against the version the write is conditioned on, so it is race-safe).
+ */
+import type { AppConfig } from '../domain/config.ts';
+import { etagOf, tagListMatches } from '../domain/etag.ts';
+import type { PatchWorkoutInput } from '../domain/schemas.ts';
+import { addCounters, contribution, difference, type Counters } from '../domain/stats.ts';
+import { patchNeedsProfile, patchWorkout as applyPatch, type Workout } from '../domain/workout.ts';
+import { profileFacts } from '../domain/profile.ts';
+import { changeEntry } from '../store/changes.ts';
+import { bucketUpdates, statsUpdate } from '../store/counters.ts';
+import { ConditionsFailed, transact, type Action } from '../store/transact.ts';
+import {
+  deleteWorkoutItem,
+  getStoredWorkout,
+  replaceWorkout,
+  type StoredWorkout,
+} from '../store/workouts.ts';
+import { changeStamps } from './change-stamp.ts';
+import type { UseCaseDeps } from './deps.ts';
+import { NotFoundError, PreconditionFailedError } from './errors.ts';
+import { readProfileFacts } from './log-workout.ts';
+import { beforeRedo } from './retry.ts';
+
+export async function patchWorkout(
+  deps: UseCaseDeps,
+  userId: string,
+  workoutId: string,
+  patch: PatchWorkoutInput,
+  config: AppConfig,
+  ifMatch?: string,
+): Promise<Workout> {
+  let next: Workout | undefined;
+  await changeWorkout(deps, userId, workoutId, ifMatch, async (old, stamp) => {
+    const profile = patchNeedsProfile(old.workout, patch)
+      ? await readProfileFacts(deps.table, userId)
+      : profileFacts(null);
+    next = applyPatch(old.workout, patch, { profile, config, now: stamp });
+    const before = contribution(old.workout);
+    const after = contribution(next);
+    const byDay = new Map<string, Counters>([[old.workout.localDate, contribution(old.workout, -1)]]);
+    byDay.set(next.localDate, addCounters(byDay.get(next.localDate) ?? addCounters(), after));
+    return [
+      replaceWorkout(deps.table, { ...old, workout: next, version: old.version + 1 }, old.version),
+      statsUpdate(deps.table, userId, difference(after, before), stamp),
+      ...bucketUpdates(deps.table, userId, byDay),
+    ];
+  });
+  return next!;
+}
+
+export async function deleteWorkout(
+  deps: UseCaseDeps,
+  userId: string,
+  workoutId: string,
+  ifMatch?: string,
+): Promise<void> {
+  await changeWorkout(deps, userId, workoutId, ifMatch, async (old, stamp) => {
+    const minus = contribution(old.workout, -1);
+    return [
+      deleteWorkoutItem(deps.table, userId, workoutId, old.version),
+      statsUpdate(deps.table, userId, minus, stamp),
+      ...bucketUpdates(deps.table, userId, new Map([[old.workout.localDate, minus]])),
+    ];
+  });
+}
+
+/** Reads, checks If-Match, writes the actions `build` gives plus the change entry; redoes lost races. */
+async function changeWorkout(
+  deps: UseCaseDeps,
+  userId: string,
+  workoutId: string,
+  ifMatch: string | undefined,
+  build: (old: StoredWorkout, stamp: string) => Promise<Action[]>,
+): Promise<void> {
+  const stamps = changeStamps(deps.table, userId);
+  for (let attempt = 1; ; attempt++) {
+    const old = await getStoredWorkout(deps.table, userId, workoutId);
+    if (!old) throw new NotFoundError('workout', workoutId);
+    if (ifMatch !== undefined && !tagListMatches(ifMatch, etagOf(old.workout)))
+      throw new PreconditionFailedError();
+    const stamp = stamps.next();
+    try {
+      await transact(deps.table, [
+        ...(await build(old, stamp)),
+        changeEntry(deps.table, userId, stamp, [workoutId]),
+      ]);
+      return;
+    } catch (err) {
+      if (!(err instanceof ConditionsFailed)) throw err;
+      // The workout changed meanwhile (redo from a fresh read), or the stamp was taken.
+      if (!err.failed.has('workout') && !(await stamps.refreshAfter(err))) throw err;
+      await beforeRedo(attempt);
+    }
+  }
+}
