@@ -15,6 +15,7 @@ import { createDb, type Db, type Item } from '../src/store/dynamodb.ts';
 import { ensureTable } from '../src/store/table.ts';
 import type { ConfigLoader } from '../src/config/index.ts';
 import { partitionItems } from './support/exactness.ts';
+import { openApiCheck } from './support/openapi-check.ts';
 
 let endpoint: Promise<string> | undefined;
 
@@ -112,6 +113,8 @@ export async function startTestService(
       if (payload !== undefined && !('content-type' in headers)) headers['content-type'] = 'application/json';
       const res = await fetch(service.url + path, { method, headers, body: payload });
       const text = await res.text();
+      // Every answer must be what the OpenAPI document says (status, headers, body): fails the test otherwise.
+      openApiCheck().assert({ method, path, status: res.status, headers: res.headers, text });
       let body: unknown;
       try {
         body = text ? JSON.parse(text) : undefined;

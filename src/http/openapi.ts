@@ -22,7 +22,7 @@ import {
   WORKOUT_ID,
   workoutSchemas,
 } from '../domain/schemas.ts';
-import { PROBLEM_CODES, responseSchemas, type ProblemStatus } from './response-schemas.ts';
+import { PROBLEM_CODES_BY_STATUS, responseSchemas, type ProblemStatus } from './response-schemas.ts';
 
 type Json = Record<string, unknown>;
 
@@ -211,7 +211,9 @@ function problemResponse(status: ProblemStatus): Json {
         schema: {
           allOf: [
             schemaRef('Problem'),
-            { properties: { status: { const: status }, code: { enum: [...PROBLEM_CODES[status]] } } },
+            {
+              properties: { status: { const: status }, code: { enum: [...PROBLEM_CODES_BY_STATUS[status]] } },
+            },
           ],
         },
       },

@@ -10,7 +10,7 @@ import { FIELD_CODES } from '../domain/schemas.ts';
 type Json = Record<string, unknown>;
 
 /** Problem codes by status (RFC 9457 `code` extension): clients branch on these. */
-export const PROBLEM_CODES = {
+export const PROBLEM_CODES_BY_STATUS = {
   400: ['malformed_body', 'invalid_fields'],
   401: ['unauthenticated'],
   403: ['forbidden'],
@@ -25,7 +25,7 @@ export const PROBLEM_CODES = {
   503: ['database_unavailable'],
 } as const;
 
-export type ProblemStatus = keyof typeof PROBLEM_CODES;
+export type ProblemStatus = keyof typeof PROBLEM_CODES_BY_STATUS;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const closed = (properties: Record<string, Json>, required: string[], description?: string): Json => ({
@@ -191,11 +191,12 @@ export const responseSchemas: Record<string, Json> = {
   ),
   BatchItemError: closed(
     {
-      code: { enum: [...PROBLEM_CODES[400], ...PROBLEM_CODES[409]] },
+      code: { enum: [...PROBLEM_CODES_BY_STATUS[400], ...PROBLEM_CODES_BY_STATUS[409]] },
       detail: { type: 'string' },
-      errors: { type: 'array', items: ref('FieldError') },
+      errors: { type: 'array', items: ref('FieldError'), description: 'Every invalid field (a 400).' },
     },
     ['code', 'detail'],
+    "Why one workout of a batch was not stored (the item's status says 400 or 409).",
   ),
   BatchResult: {
     oneOf: [
@@ -268,8 +269,8 @@ export const responseSchemas: Record<string, Json> = {
     {
       type: { const: 'about:blank' },
       title: { type: 'string' },
-      status: { type: 'integer', enum: Object.keys(PROBLEM_CODES).map(Number) },
-      code: { enum: Object.values(PROBLEM_CODES).flat() },
+      status: { type: 'integer', enum: Object.keys(PROBLEM_CODES_BY_STATUS).map(Number) },
+      code: { enum: Object.values(PROBLEM_CODES_BY_STATUS).flat() },
       detail: { type: 'string' },
       errors: { type: 'array', items: ref('FieldError'), description: 'Every invalid field (400 only).' },
       requestId: {

@@ -1,0 +1,202 @@
+/**
+ * The OpenAPI document: it describes exactly the app's routes, is JSON Schema 2020-12 throughout,
+ * and the response check (test/support/openapi-check.ts) that test/helpers.ts runs on every
+ * answer catches drift. GET /docs is public and lazily loaded.
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../scripts/build.ts';
+import { DEFAULT_CONFIG } from '../src/domain/config.ts';
+import { FIELD_CODES } from '../src/domain/schemas.ts';
+import { createApp } from '../src/http/app.ts';
+import type { AppDeps } from '../src/http/env.ts';
+import { openApiDocument } from '../src/http/openapi.ts';
+import { PROBLEM_CODES } from '../src/http/problem.ts';
+import { PROBLEM_CODES_BY_STATUS } from '../src/http/response-schemas.ts';
+import { startTestService, workout, type TestService } from './helpers.ts';
+import { OpenApiCheck } from './support/openapi-check.ts';
+
+type Json = Record<string, unknown>;
+const doc = openApiDocument(DEFAULT_CONFIG) as Json & { paths: Record<string, Record<string, Json>> };
+const METHODS = ['get', 'post', 'patch', 'delete', 'put', 'head', 'options'];
+
+function operations(): [string, Json][] {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    METHODS.filter((m) => m in item).map((m) => [`${m.toUpperCase()} ${path}`, item[m]!] as [string, Json]),
+  );
+}
+
+/** Every key anywhere in the document, with where it is. */
+function* keys(node: unknown, at = '#'): Generator<[string, string]> {
+  if (node === null || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node)) {
+    yield [k, at];
+    yield* keys(v, `${at}/${k}`);
+  }
+}
+
+test('the document describes exactly the routes the app serves', () => {
+  const app = createApp({
+    store: {},
+    config: async () => DEFAULT_CONFIG,
+    authenticate: async () => null,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    metrics: {},
+  } as unknown as AppDeps);
+  const served = app.routes
+    .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+    .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+  assert.deepEqual(
+    [...new Set(served)].sort(),
+    operations()
+      .map(([key]) => key)
+      .sort(),
+  );
+  assert.deepEqual(Object.keys(doc.paths).sort(), [...new Set(served.map((r) => r.split(' ')[1]))].sort());
+});
+
+test('every operation has a unique operationId, tags, and a documented answer with its headers', () => {
+  const ids = operations().map(([, op]) => op.operationId);
+  assert.equal(new Set(ids).size, ids.length);
+  for (const [key, op] of operations()) {
+    assert.match(String(op.operationId), /^[a-z][A-Za-z]+$/, key);
+    assert.ok(Array.isArray(op.tags) && op.tags.length > 0, `${key}: tags`);
+    const responses = op.responses as Record<string, Json>;
+    assert.ok(
+      Object.keys(responses).some((s) => s.startsWith('2')),
+      `${key}: a success answer`,
+    );
+    for (const [status, r] of Object.entries(responses)) {
+      const headers = (r.headers ?? {}) as Json;
+      if (!('$ref' in r)) assert.ok('X-Request-Id' in headers, `${key} ${status}: X-Request-Id`);
+    }
+    if (op.security === undefined) {
+      assert.ok('401' in responses && '403' in responses, `${key}: 401 and 403 behind the token`);
+    }
+  }
+});
+
+test('JSON Schema 2020-12 only: no OpenAPI 3.0 keywords, and the rules the server enforces are there', () => {
+  assert.equal(doc.openapi, '3.1.0');
+  for (const [k, at] of keys(doc)) assert.ok(k !== 'nullable' && k !== 'x-rules', `${k} at ${at}`);
+  const s = (doc.components as { schemas: Record<string, { properties: Record<string, Json> }> }).schemas;
+  const create = s.CreateWorkout!.properties;
+  assert.equal(create.startedAt!.format, 'date-time');
+  assert.equal(create.durationMinutes!.exclusiveMinimum, 0);
+  assert.equal(create.durationMinutes!.maximum, DEFAULT_CONFIG.maxDurationMinutes);
+  assert.equal(create.durationMinutes!.multipleOf, 0.01);
+  assert.equal(create.distanceKm!.multipleOf, 0.001);
+  assert.equal(create.avgHeartRate!.type, 'integer');
+  assert.deepEqual(create.workoutType!.enum, Object.keys(DEFAULT_CONFIG.workoutTypes));
+  assert.deepEqual((s.CreateWorkout as Json).anyOf, [
+    { required: ['durationMinutes'] },
+    { required: ['durationSeconds'] },
+  ]);
+  assert.deepEqual(s.PatchWorkout!.properties.distanceKm!.anyOf, [
+    { type: 'number', minimum: 0, maximum: 1000, multipleOf: 0.001 },
+    { type: 'null' },
+  ]);
+  assert.deepEqual(create.userId!.not, { enum: ['.', '..', 'me'] });
+  const problem = s.Problem!.properties;
+  assert.deepEqual(problem.code!.enum, Object.values(PROBLEM_CODES_BY_STATUS).flat());
+  // The server's own list of codes, every one documented under its status.
+  assert.deepEqual([...(problem.code!.enum as string[])].sort(), [...PROBLEM_CODES].sort());
+  assert.deepEqual((s.FieldError!.properties.code as Json).enum, [...FIELD_CODES]);
+});
+
+test('the response check finds an undocumented status, field or header, and a missing one', () => {
+  const check = new OpenApiCheck(doc);
+  const headers = (extra: Record<string, string> = {}) =>
+    new Headers({
+      'content-type': 'application/json',
+      'x-request-id': 'r1',
+      'x-content-type-options': 'nosniff',
+      ...extra,
+    });
+  const ok = { method: 'GET', path: '/health', status: 200, headers: headers(), text: '{"status":"ok"}' };
+  assert.deepEqual(check.check(ok), []);
+  assert.match(check.check({ ...ok, status: 418 }).join(), /status 418 is not documented/);
+  assert.match(check.check({ ...ok, text: '{"status":"ok","extra":1}' }).join(), /additional properties/);
+  assert.match(check.check({ ...ok, headers: headers({ etag: '"x"' }) }).join(), /etag.*not documented/);
+  assert.match(
+    check.check({ ...ok, headers: new Headers({ 'content-type': 'application/json' }) }).join(),
+    /X-Request-Id is required/,
+  );
+  assert.match(check.check({ ...ok, method: 'PUT' }).join(), /no operation is documented/);
+});
+
+let t: TestService;
+before(async () => {
+  t = await startTestService();
+});
+
+test('GET /openapi.json serves the document, without a token', async () => {
+  const res = await t.call('GET', '/openapi.json', { as: null });
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body, JSON.parse(JSON.stringify(doc)));
+});
+
+test('GET /docs: the interactive reference, public, reading openapi.json next to it', async () => {
+  const res = await t.call('GET', '/docs', { as: null });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(res.text, /<script/);
+  assert.match(res.text, /openapi\.json/);
+});
+
+test("GET /docs adds nothing to the Lambda bundle's entry: the reference is a chunk loaded on demand", async () => {
+  const out = await build({
+    ...BUNDLE_OPTIONS,
+    entryPoints: { index: 'src/runtime/lambda.ts' },
+    outdir: 'out',
+    splitting: true,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const entry = Object.entries(out.metafile.outputs).find(
+    ([, o]) => o.entryPoint === 'src/runtime/lambda.ts',
+  )!;
+  const statically = new Set<string>([entry[0]]);
+  // Outputs the entry loads at start: its static imports, transitively (not dynamic ones).
+  for (const file of statically) {
+    for (const i of out.metafile.outputs[file]?.imports ?? []) {
+      if (i.kind === 'import-statement' && !i.external) statically.add(i.path);
+    }
+  }
+  const loaded = [...statically].flatMap((f) => Object.keys(out.metafile.outputs[f]?.inputs ?? {}));
+  assert.ok(
+    loaded.some((i) => i.includes('src/http/routes/docs.ts')),
+    'the route itself is there',
+  );
+  assert.deepEqual(
+    loaded.filter((i) => /@scalar|src\/http\/openapi\.ts/.test(i)),
+    [],
+  );
+});
+
+test('the answers of a whole flow pass the response check (POST, replay, ETag, 304, 412, batch, changes, export)', async () => {
+  const created = await t.call('POST', '/workouts', { body: workout({ workoutId: 'oa-1' }) });
+  assert.equal(created.status, 201);
+  assert.equal((await t.call('POST', '/workouts', { body: workout({ workoutId: 'oa-1' }) })).status, 200);
+  const etag = created.headers.get('etag') ?? '';
+  const cached = await t.call('GET', '/workouts/oa-1', { headers: { 'if-none-match': etag } });
+  assert.equal(cached.status, 304);
+  const stale = await t.call('PATCH', '/workouts/oa-1', {
+    body: { notes: 'x' },
+    headers: { 'if-match': '"stale"' },
+  });
+  assert.equal(stale.status, 412);
+  const batch = await t.call('POST', '/workouts/batch', {
+    body: { workouts: [workout({ workoutId: 'oa-2' }), workout({ durationMinutes: -1 })] },
+  });
+  assert.equal(batch.status, 200);
+  assert.equal((await t.call('GET', '/changes')).status, 200);
+  assert.equal((await t.call('GET', '/users/me/export')).status, 200);
+  assert.equal((await t.call('GET', '/stats/me/timeseries?granularity=week')).status, 200);
+  assert.equal((await t.call('GET', '/workouts?limit=0')).status, 400);
+  assert.equal((await t.call('GET', '/users/me')).status, 404);
+  assert.equal((await t.call('GET', '/workouts', { as: null })).status, 401);
+  assert.equal((await t.call('GET', '/nowhere')).status, 404);
+});
