@@ -10,6 +10,7 @@
  * CONSOLE_SCREENSHOTS=1 also saves each page at desktop and phone size to docs/console/.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
@@ -204,6 +205,14 @@ describe('web console', { skip }, () => {
     assert.equal(profile.body.displayName, 'Ana');
     assert.equal(profile.body.weightKg, 61.5);
     assert.equal(await page.getByRole('button', { name: 'Erase everything' }).isDisabled(), true);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export my data' }).click(),
+    ]);
+    const lines = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    assert.equal(JSON.parse(lines[0]!).profile.displayName, 'Ana');
     await check('profile');
   });
 
@@ -276,5 +285,70 @@ describe('web console', { skip }, () => {
     await axe('admin (dark)');
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/admin-dark-desktop.png`, fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  test('a user erases their account after confirming', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('User id').fill('ana');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Dashboard');
+    await page.getByRole('link', { name: 'Profile' }).click();
+    await page.getByLabel('Name').waitFor();
+    await page.getByLabel(/Type your user id/).fill('ana');
+    await page.getByRole('button', { name: 'Erase everything' }).click();
+    await heading('Sign in');
+    assert.equal((await t.call('GET', '/users/ana')).status, 404);
+    assert.deepEqual((await t.call<{ items: unknown[] }>('GET', '/workouts')).body.items, []);
+  });
+  test('with Cognito configured, it signs in through the hosted UI (authorization code with PKCE)', async () => {
+    // The AWS console's config.json, and a stand-in for Cognito's two endpoints. CloudFront's CSP
+    // (template.yaml) allows the Cognito domain; the local server's does not, hence bypassCSP.
+    const ctx = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
+    const p = await ctx.newPage();
+    await p.route('**/config.json', (r) =>
+      r.fulfill({
+        json: { mode: 'cognito', cognito: { domain: 'auth.example.test', clientId: 'console-client' } },
+      }),
+    );
+    let authorize: URL | undefined;
+    let exchange: URLSearchParams | undefined;
+    await p.route('https://auth.example.test/**', async (r) => {
+      const url = new URL(r.request().url());
+      if (url.pathname === '/oauth2/authorize') {
+        authorize = url;
+        return r.fulfill({ contentType: 'text/html', body: '<title>Hosted UI</title><h1>Hosted UI</h1>' });
+      }
+      exchange = new URLSearchParams(r.request().postData() ?? '');
+      return r.fulfill({
+        json: {
+          id_token: await t.token('cara'),
+          access_token: 'unused',
+          token_type: 'Bearer',
+          expires_in: 3600,
+        },
+        headers: { 'access-control-allow-origin': t.url },
+      });
+    });
+    await p.goto(t.url + '/');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL(/auth\.example\.test/);
+    assert.ok(authorize);
+    const q = authorize.searchParams;
+    assert.equal(q.get('response_type'), 'code');
+    assert.equal(q.get('client_id'), 'console-client');
+    assert.equal(q.get('code_challenge_method'), 'S256');
+    assert.equal(q.get('redirect_uri'), t.url + '/');
+    // The hosted UI sends the browser back with a code and the state.
+    await p.goto(`${t.url}/?code=the-code&state=${q.get('state')}`);
+    await p.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    assert.equal(await p.getByTestId('who').textContent(), 'cara');
+    assert.equal(p.url(), t.url + '/', 'the code is gone from the address bar');
+    assert.ok(exchange);
+    assert.equal(exchange.get('grant_type'), 'authorization_code');
+    assert.equal(exchange.get('code'), 'the-code');
+    assert.equal(exchange.get('client_id'), 'console-client');
+    const verifier = exchange.get('code_verifier') ?? '';
+    assert.equal(createHash('sha256').update(verifier).digest('base64url'), q.get('code_challenge'));
+    await ctx.close();
   });
 });
