@@ -1,34 +1,7 @@
 /**
  * `npm run --silent token -- <userId> [--admin] [--ttl <seconds>]`: prints one bearer token that
- * the local server accepts, and nothing else.
+ * the local server accepts, and nothing else (the same command as `workout-log token`).
  */
-import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { signingKey, signToken } from '../auth/local-jwt.ts';
-import { USER_ID } from '../domain/schemas.ts';
+import { tokenCommand } from './token-command.ts';
 
-const program = new Command()
-  .name('token')
-  .description('Print a bearer token for the local server (signed with the key under $DATA_DIR).')
-  .argument('<userId>', 'the token subject: 1-128 letters, digits, "-", "_" or "."', (v: string) => {
-    if (!USER_ID.test(v)) throw new InvalidArgumentError('must be 1-128 letters, digits, "-", "_" or "."');
-    return v;
-  })
-  .option('--admin', 'put the caller in the admin group', false)
-  .option(
-    '--ttl <seconds>',
-    'lifetime in seconds',
-    (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 30 * 86400)
-        throw new InvalidArgumentError('1 to 2592000 seconds');
-      return n;
-    },
-    12 * 3600,
-  )
-  .action(async (userId: string, opts: { admin: boolean; ttl: number }) => {
-    const key = signingKey(resolve(process.env.DATA_DIR ?? '.data'));
-    process.stdout.write((await signToken(key, userId, { admin: opts.admin, ttlSeconds: opts.ttl })) + '\n');
-  });
-
-await program.parseAsync();
+await tokenCommand().parseAsync();
