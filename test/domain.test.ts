@@ -10,7 +10,15 @@ import {
   parseWorkoutTypes,
 } from '../src/domain/config.ts';
 import { decimalPlaces, exactSum, roundTo } from '../src/domain/numbers.ts';
-import { rollUp } from '../src/domain/stats.ts';
+import { rollUp, statsBody } from '../src/domain/stats.ts';
+import {
+  contentFingerprint,
+  duration,
+  localDateOf,
+  needsProfile,
+  type WorkoutInput,
+} from '../src/domain/workout.ts';
+import { isUserId } from '../src/domain/schemas.ts';
 import {
   canonicalTimeZone,
   localDate,
@@ -20,7 +28,7 @@ import {
   weekStart,
 } from '../src/domain/time.ts';
 import { cachedConfig } from '../src/config/index.ts';
-import { seriesRange } from '../src/http/routes/stats.ts';
+import { seriesRange } from '../src/domain/range.ts';
 
 describe('RFC 3339 date-times', () => {
   test('offsets are honoured', () => {
@@ -85,7 +93,8 @@ describe('exact decimals', () => {
   test('sums of bounded decimals are exact', () => {
     assert.equal(exactSum([0.1, 0.2]), 0.3);
     assert.equal(exactSum(Array(1000).fill(8.2)), 8200);
-    assert.equal(0.1 + 0.2 === 0.3, false); // what exactSum avoids
+    assert.equal(exactSum([0.1, 0.2, -0.3]), 0);
+    assert.equal(exactSum([1520, 0.6, 0.6], 1), 1521.2);
   });
   test('decimal places and rounding', () => {
     assert.equal(decimalPlaces(1.25), 2);
@@ -110,7 +119,9 @@ describe('calories', () => {
 describe('configuration', () => {
   test('maximum duration', () => {
     assert.equal(parseMaxDuration('240'), 240);
-    for (const bad of ['0', '-5', 'abc', '1441', '']) assert.throws(() => parseMaxDuration(bad), ConfigError);
+    assert.equal(parseMaxDuration('1440'), 1440);
+    for (const bad of ['0', '-5', 'abc', '1440.5', '1441', ''])
+      assert.throws(() => parseMaxDuration(bad), ConfigError);
   });
   test('MET table as JSON, or a list of known names', () => {
     assert.deepEqual(parseWorkoutTypes('{"rowing":{"low":4.8,"moderate":7,"high":12}}'), {
@@ -195,7 +206,7 @@ describe('time series ranges', () => {
     assert.throws(() => seriesRange('day', 'UTC', '2026-06-01', '2026-05-01', now), /after from/);
   });
   test('roll-up leaves empty periods out', () => {
-    const t = (count: number) => ({ count, durationMinutes: 10 * count, caloriesBurned: 0, distanceKm: 0 });
+    const t = (count: number) => ({ count, durationSeconds: 610 * count, caloriesBurned: 0, distanceKm: 0 });
     assert.deepEqual(
       rollUp(
         [
@@ -205,7 +216,84 @@ describe('time series ranges', () => {
         ],
         'week',
       ),
-      [{ start: '2026-11-16', count: 3, durationMinutes: 30, caloriesBurned: 0, distanceKm: 0 }],
+      [
+        {
+          start: '2026-11-16',
+          count: 3,
+          durationMinutes: 30.5,
+          durationSeconds: 1830,
+          caloriesBurned: 0,
+          distanceKm: 0,
+        },
+      ],
     );
+  });
+});
+
+describe('the local day of a workout (fixed when it is logged)', () => {
+  test('its own zone first, then the offset written in startedAt, then (for Z) the profile zone', () => {
+    // 23:30 UTC on the 20th: the 21st in Tokyo, the 20th in Los Angeles.
+    assert.equal(localDateOf('2026-11-20T23:30:00Z', 'Asia/Tokyo', 'America/Los_Angeles'), '2026-11-21');
+    assert.equal(localDateOf('2026-11-20T23:30:00Z', undefined, 'Asia/Tokyo'), '2026-11-21');
+    assert.equal(localDateOf('2026-11-20T23:30:00Z', undefined, 'UTC'), '2026-11-20');
+    // An offset says where it happened: the profile zone does not matter.
+    assert.equal(localDateOf('2026-11-20T23:30:00-08:00', undefined, 'Asia/Tokyo'), '2026-11-20');
+    // A zone beats the offset: 01:00 on the 21st in UTC+14 is 01:00 on the 20th in Honolulu.
+    assert.equal(localDateOf('2026-11-21T01:00:00+14:00', 'Pacific/Honolulu', 'UTC'), '2026-11-20');
+    assert.equal(localDateOf('2026-11-21T01:00:00+14:00', undefined, 'UTC'), '2026-11-21');
+  });
+  test('the profile is needed only for a Z time without a zone, or without calories', () => {
+    const base = { startedAt: '2026-11-20T07:30:00+01:00', caloriesBurned: 300 };
+    assert.equal(needsProfile(base), false);
+    assert.equal(needsProfile({ ...base, caloriesBurned: undefined }), true);
+    assert.equal(needsProfile({ ...base, startedAt: '2026-11-20T06:30:00Z' }), true);
+    assert.equal(
+      needsProfile({ ...base, startedAt: '2026-11-20T06:30:00Z', timezone: 'Europe/Paris' }),
+      false,
+    );
+  });
+});
+
+describe('durations in minutes or seconds', () => {
+  test('seconds are exact; minutes follow to 0.01', () => {
+    assert.deepEqual(duration({ durationSeconds: 1520 }), { durationSeconds: 1520, durationMinutes: 25.33 });
+    assert.deepEqual(duration({ durationMinutes: 42 }), { durationSeconds: 2520, durationMinutes: 42 });
+    assert.deepEqual(duration({ durationMinutes: 10.25 }), { durationSeconds: 615, durationMinutes: 10.25 });
+  });
+  test('a retry is recognised whichever way the same duration and instant are written', () => {
+    const input: WorkoutInput = {
+      workoutType: 'running',
+      startedAt: '2026-11-20T07:30:00+01:00',
+      durationMinutes: 42,
+      intensity: 'high',
+    };
+    const same = contentFingerprint(input);
+    assert.equal(contentFingerprint({ ...input, durationMinutes: undefined, durationSeconds: 2520 }), same);
+    assert.equal(contentFingerprint({ ...input, startedAt: '2026-11-20T06:30:00Z' }), same);
+    assert.notEqual(contentFingerprint({ ...input, durationMinutes: 43 }), same);
+    assert.notEqual(contentFingerprint({ ...input, timezone: 'Europe/Paris' }), same);
+  });
+  test('statistics sum seconds: 0.01 minutes three times is 1.8 s, not a float residue', () => {
+    const t = { count: 3, durationSeconds: 1.8, caloriesBurned: 0.3, distanceKm: 0 };
+    const body = statsBody('u', { total: t, byType: { yoga: t } }, []);
+    assert.equal(body.totalDurationSeconds, 1.8);
+    assert.equal(body.totalDurationMinutes, 0.03);
+    assert.equal(body.averageDurationMinutes, 0.01);
+    assert.deepEqual(body.workoutTypeBreakdown.yoga, {
+      count: 3,
+      durationMinutes: 0.03,
+      durationSeconds: 1.8,
+      caloriesBurned: 0.3,
+      distanceKm: 0,
+    });
+  });
+});
+
+describe('user ids', () => {
+  test('".", ".." and "me" are refused; other dots are fine', () => {
+    for (const bad of ['.', '..', 'me', '', 'a b', 'x'.repeat(129), 'a/b'])
+      assert.equal(isUserId(bad), false, bad);
+    for (const ok of ['...', '.a', 'a.', 'Me', 'me2', 'x'.repeat(128), '__proto__'])
+      assert.equal(isUserId(ok), true, ok);
   });
 });

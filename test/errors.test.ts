@@ -46,20 +46,28 @@ test('throttling, 5xx and timeouts are outages; validation errors and program bu
   assert.equal(isUnavailable(cancelled('None', 'ConditionalCheckFailed')), false);
 });
 
-test('a transaction cancelled by a throttled partition is retried, then an outage', async () => {
-  assert.equal(isUnavailable(cancelled('None', 'ProvisionedThroughputExceeded', 'None')), true);
+test('a transaction cancelled by a throttled partition is an outage at once; a conflict is retried', async () => {
+  const throttled = cancelled('None', 'ProvisionedThroughputExceeded', 'None');
+  assert.equal(isUnavailable(throttled), true);
+  assert.ok(classify(throttled) instanceof StoreUnavailableError);
+  // Throttling is not contention: withConflictRetry hands it on after one attempt.
   let attempts = 0;
+  await assert.rejects(
+    withConflictRetry(async () => {
+      attempts++;
+      throw throttled;
+    }),
+    (err) => err === throttled,
+  );
+  assert.equal(attempts, 1);
+  // Contention between transactions of one user (TransactionConflict) is retried until it passes.
+  attempts = 0;
   const result = await withConflictRetry(async () => {
     attempts++;
-    if (attempts < 3) throw cancelled('None', 'ProvisionedThroughputExceeded');
+    if (attempts < 4) throw cancelled('None', 'TransactionConflict');
     return 'done';
   });
   assert.equal(result, 'done');
-  assert.equal(attempts, 3);
-  await assert.rejects(
-    withConflictRetry(async () => {
-      throw cancelled('TransactionConflict');
-    }, 3),
-    StoreUnavailableError,
-  );
+  assert.equal(attempts, 4);
+  assert.equal(isUnavailable(cancelled('None', 'TransactionConflict')), false);
 });
