@@ -251,6 +251,21 @@ describe('web console', { skip }, () => {
     await check('import');
     const list = await t.call<{ items: unknown[] }>('GET', '/workouts?limit=100');
     assert.equal(list.body.items.length, 100);
+
+    // With a history: the dashboard over 12 weeks and the list's paging (screenshots taken here).
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await heading('Dashboard');
+    await page.getByLabel('Range', { exact: true }).selectOption('12w');
+    await page.getByRole('heading', { name: 'Minutes by week' }).waitFor();
+    await page.getByTestId('chart-table').waitFor({ state: 'attached' });
+    assert.ok((await page.getByTestId('chart-table').locator('tbody tr').count()) >= 3);
+    await check('dashboard');
+    await page.getByRole('link', { name: 'Workouts' }).click();
+    await page.getByLabel('Type').selectOption('cycling');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('Page 2').waitFor();
+    assert.equal(await page.getByTestId('workout-list').locator('tbody tr').count(), 20);
+    await check('workouts');
   });
 
   test('an admin views another user', async () => {

@@ -1,5 +1,5 @@
 /** A bar chart of time-series buckets (uPlot on a canvas) with its data as a table beside it. */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { Bucket } from './api.ts';
 import { num } from './ui.tsx';
@@ -34,6 +34,14 @@ export function SeriesChart(props: {
 }) {
   const box = useRef<HTMLDivElement>(null);
   const { buckets, metric, granularity } = props;
+  // The colours come from CSS variables: redraw when the system switches light/dark.
+  const [scheme, setScheme] = useState(0);
+  useEffect(() => {
+    const media = matchMedia('(prefers-color-scheme: dark)');
+    const redraw = () => setScheme((n) => n + 1);
+    media.addEventListener('change', redraw);
+    return () => media.removeEventListener('change', redraw);
+  }, []);
 
   useEffect(() => {
     const el = box.current;
@@ -79,7 +87,7 @@ export function SeriesChart(props: {
       resize.disconnect();
       u.destroy();
     };
-  }, [buckets, metric, granularity, props.from, props.to]);
+  }, [buckets, metric, granularity, props.from, props.to, scheme]);
 
   const label = METRICS.find(([m]) => m === metric)?.[1] ?? metric;
   if (buckets.length === 0) return <p class="empty">No workouts in this range.</p>;

@@ -64,7 +64,7 @@ export function Dashboard(props: { userId: string; title: string; own?: boolean 
   return (
     <section aria-busy={loading}>
       <h1 tabIndex={-1}>{props.title}</h1>
-      <form class="toolbar" onSubmit={(e) => e.preventDefault()} aria-label="Range">
+      <form class="toolbar" onSubmit={(e) => e.preventDefault()} aria-label="Period">
         <div class="field">
           <label for="dash-range">Range</label>
           <select id="dash-range" value={preset} onChange={(e) => choosePreset(e.currentTarget.value)}>
