@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { signingKey } from '../src/auth/local-jwt.ts';
 import { freePort } from '../src/runtime/embedded-dynamodb.ts';
 
 const LOCAL = ['--import', 'tsx', 'src/runtime/local.ts'];
@@ -37,12 +38,28 @@ async function waitHealthy(port: number, child: ChildProcess): Promise<void> {
   throw new Error('service did not become healthy in 60 s');
 }
 
+/** Java processes below `pid` (the service runs DynamoDB Local under a supervisor process). */
 function javaChildren(pid: number): number[] {
-  const ps = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)], { encoding: 'utf8' });
-  return ps.stdout
+  const ps = spawnSync('ps', ['-eo', 'pid=,ppid=,comm='], { encoding: 'utf8' });
+  const rows = ps.stdout
     .split('\n')
-    .filter((l) => l.includes('java'))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
+    .map((l) => l.trim().split(/\s+/))
+    .filter((r) => r.length === 3)
+    .map(([p, pp, comm]) => ({ pid: Number(p), ppid: Number(pp), comm: comm! }));
+  const below = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of rows) if (below.has(r.ppid) && !below.has(r.pid)) (below.add(r.pid), (grew = true));
+  }
+  return rows.filter((r) => below.has(r.pid) && r.comm.includes('java')).map((r) => r.pid);
+}
+
+async function gone(pid: number, withinMs: number): Promise<boolean> {
+  for (const until = Date.now() + withinMs; Date.now() < until;) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !alive(pid);
 }
 
 const alive = (pid: number) => {
@@ -94,8 +111,48 @@ test('npm start: data survives a restart; SIGTERM and SIGINT leave no Java proce
   const read = await fetch(`http://127.0.0.1:${port}/workouts/kept`, { headers: auth });
   assert.equal(read.status, 200);
   assert.equal(((await read.json()) as { durationMinutes: number }).durationMinutes, 30);
+
+  // A second service on the same data directory is refused, in one clear line.
+  const clash = spawnSync(process.execPath, LOCAL, {
+    env: { ...processEnvWithoutEndpoint(), DATA_DIR: dataDir, PORT: String(await freePort()) },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(clash.status, 1, clash.stderr);
+  assert.match(clash.stderr, /^error: .* is in use by another service \(process \d+\)/m);
+
   assert.equal(await stop(second.child, 'SIGINT'), 0);
   assert.equal(alive(java2[0]!), false, 'DynamoDB Local outlived the service');
+
+  // Killed outright (no exit hook runs), the service still takes DynamoDB Local with it, and the
+  // next start on the same directory works.
+  const third = startService(env);
+  await waitHealthy(port, third.child);
+  const java3 = javaChildren(third.child.pid!);
+  assert.equal(java3.length, 1, third.output());
+  await stop(third.child, 'SIGKILL');
+  assert.ok(await gone(java3[0]!, 10_000), 'DynamoDB Local outlived a SIGKILLed service');
+  const fourth = startService(env);
+  await waitHealthy(port, fourth.child);
+  assert.equal(await stop(fourth.child, 'SIGTERM'), 0);
+});
+
+function processEnvWithoutEndpoint(): NodeJS.ProcessEnv {
+  const { DYNAMODB_ENDPOINT: _ignored, ...base } = process.env;
+  return base;
+}
+
+test('the token key: made with mode 0600; a short or world-readable key file is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'key-'));
+  const key = signingKey(dir, {});
+  assert.ok(key.length >= 32);
+  assert.equal(statSync(join(dir, 'jwt.key')).mode & 0o777, 0o600);
+  chmodSync(join(dir, 'jwt.key'), 0o644);
+  assert.throws(() => signingKey(dir, {}), /can be read by other users: run chmod 600/);
+  const short = mkdtempSync(join(tmpdir(), 'key-'));
+  writeFileSync(join(short, 'jwt.key'), 'short', { mode: 0o600 });
+  assert.throws(() => signingKey(short, {}), /must hold a key of at least 32 characters/);
+  assert.throws(() => signingKey(short, { JWT_SECRET: 'x'.repeat(31) }), /JWT_SECRET must be at least 32/);
 });
 
 test('without Java, npm start says in one line how to install it', () => {

@@ -4,7 +4,7 @@
  * `alg: none` and algorithm-confusion tokens fail. Not used on Lambda, where Cognito signs.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
 import { bearerToken, identityFromClaims, type Authenticator } from '../http/auth.ts';
@@ -12,18 +12,36 @@ import { bearerToken, identityFromClaims, type Authenticator } from '../http/aut
 export const ISSUER = 'workout-app-local';
 export const AUDIENCE = 'workout-api';
 
-/** The signing key: JWT_SECRET, else the key file under the data directory (created once). */
+/** A key shorter than this is refused: an HS256 key must not be guessable. */
+const MIN_KEY_LENGTH = 32;
+
+/**
+ * The signing key: JWT_SECRET, else the key file under the data directory (created once, mode
+ * 0600). A short key, or a key file that other users can read, is refused: anyone who reads it
+ * can sign tokens for any user.
+ */
 export function signingKey(dataDir: string, env = process.env): Uint8Array {
   if (env.JWT_SECRET) {
-    if (env.JWT_SECRET.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
+    if (env.JWT_SECRET.length < MIN_KEY_LENGTH)
+      throw new Error(`JWT_SECRET must be at least ${MIN_KEY_LENGTH} characters`);
     return new TextEncoder().encode(env.JWT_SECRET);
   }
   const file = join(dataDir, 'jwt.key');
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // made by a concurrent start
+    }
   }
-  return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
+    throw new Error(`${file} can be read by other users: run chmod 600 ${file}`);
+  }
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length < MIN_KEY_LENGTH)
+    throw new Error(`${file} must hold a key of at least ${MIN_KEY_LENGTH} characters`);
+  return new TextEncoder().encode(key);
 }
 
 export async function signToken(

