@@ -32,8 +32,8 @@ export interface DbOptions {
   maxInFlight?: number;
   /** Ask DynamoDB for the capacity each request consumed (benchmarks); passed to onRequest. */
   returnConsumedCapacity?: boolean;
-  /** Called after every request (for benchmarks and metrics). */
-  onRequest?: (operation: string, consumedCapacity: unknown) => void;
+  /** Called after every request, answered or failed (for benchmarks, metrics and request counts). */
+  onRequest?: (operation: string, consumedCapacity: unknown, failed: boolean) => void;
 }
 
 export type Operation =
@@ -117,9 +117,13 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
         // DynamoDB answers a resent transaction that already committed with success, not a
         // failed condition (which would read as "not found" or "exists").
         if (operation === 'TransactWriteItems') request.ClientRequestToken ??= randomUUID();
-        const out = await Promise.race([client[operation](request), deadline]);
-        options.onRequest?.(operation, out?.ConsumedCapacity);
-        return out as T;
+        let out: Item | undefined;
+        try {
+          out = await Promise.race([client[operation](request), deadline]);
+          return out as T;
+        } finally {
+          options.onRequest?.(operation, out?.ConsumedCapacity, out === undefined);
+        }
       } finally {
         clearTimeout(timer);
         // Timed out while queued: give the slot back as soon as it is granted.
