@@ -89,10 +89,12 @@ test('JSON Schema 2020-12 only: no OpenAPI 3.0 keywords, and the rules the serve
   assert.equal(create.distanceKm!.multipleOf, 0.001);
   assert.equal(create.avgHeartRate!.type, 'integer');
   assert.deepEqual(create.workoutType!.enum, Object.keys(DEFAULT_CONFIG.workoutTypes));
-  assert.deepEqual((s.CreateWorkout as Json).anyOf, [
-    { required: ['durationMinutes'] },
-    { required: ['durationSeconds'] },
-  ]);
+  // Without durationMinutes, durationSeconds is required.
+  assert.deepEqual((s.CreateWorkout as Json).if, { properties: { durationMinutes: false } });
+  assert.deepEqual((s.CreateWorkout as Json).then, {
+    properties: { durationSeconds: true },
+    required: ['durationSeconds'],
+  });
   assert.deepEqual(s.PatchWorkout!.properties.distanceKm!.anyOf, [
     { type: 'number', minimum: 0, maximum: 1000, multipleOf: 0.001 },
     { type: 'null' },

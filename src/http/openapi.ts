@@ -30,7 +30,12 @@ type Json = Record<string, unknown>;
 const CHECK_RULES: [RegExp, (m: RegExpExecArray) => Json][] = [
   [
     /RFC 3339 date-time or a YYYY-MM-DD date/,
-    () => ({ anyOf: [{ format: 'date-time' }, { format: 'date' }] }),
+    () => ({
+      anyOf: [
+        { type: 'string', format: 'date-time' },
+        { type: 'string', format: 'date' },
+      ],
+    }),
   ],
   [/RFC 3339 date-time/, () => ({ format: 'date-time' })],
   [/at most (\d+) decimal places/, (m) => ({ multipleOf: 10 ** -Number(m[1]) })],
@@ -127,7 +132,13 @@ function withDurationRule(s: Json, required: boolean): Json {
   return {
     ...s,
     description: rule,
-    ...(required ? { anyOf: [{ required: ['durationMinutes'] }, { required: ['durationSeconds'] }] } : {}),
+    // if/then rather than anyOf of two `required`s: generated client types keep the object shape.
+    ...(required
+      ? {
+          if: { properties: { durationMinutes: false } },
+          then: { properties: { durationSeconds: true }, required: ['durationSeconds'] },
+        }
+      : {}),
   };
 }
 
