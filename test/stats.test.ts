@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { StatsBody } from '../src/domain/stats.ts';
-import { startTestService, workout, recount } from './helpers.ts';
+import { startTestService, workout } from './helpers.ts';
+import { assertStatsExact } from './support/exactness.ts';
 
 let requests: string[] = [];
 const t = await startTestService({ onRequest: (op) => requests.push(op) });
@@ -14,6 +15,7 @@ interface Series {
     start: string;
     count: number;
     durationMinutes: number;
+    durationSeconds: number;
     caloriesBurned: number;
     distanceKm: number;
   }[];
@@ -41,6 +43,7 @@ describe('GET /stats/{userId}', () => {
       userId: 'nobody',
       totalWorkouts: 0,
       totalDurationMinutes: 0,
+      totalDurationSeconds: 0,
       totalCaloriesBurned: 0,
       totalDistanceKm: 0,
       averageDurationMinutes: 0,
@@ -65,29 +68,53 @@ describe('GET /stats/{userId}', () => {
     const s = await getStats(u);
     assert.equal(s.totalWorkouts, 12);
     assert.equal(s.totalDurationMinutes, 12 * 30 + 66);
+    assert.equal(s.totalDurationSeconds, (12 * 30 + 66) * 60);
     assert.equal(s.totalCaloriesBurned, 12 * 100.5 + 66);
     assert.equal(s.totalDistanceKm, 9 * 5.125);
     assert.equal(s.averageDurationMinutes, 35.5);
     assert.equal(s.averageCaloriesBurned, 106);
     assert.deepEqual(s.workoutTypeBreakdown, {
-      cycling: { count: 3, durationMinutes: 30 + 34 + 38, caloriesBurned: 301.5 + 12, distanceKm: 0 },
-      running: { count: 9, durationMinutes: 426 - 102, caloriesBurned: 1272 - 313.5, distanceKm: 46.125 },
+      cycling: {
+        count: 3,
+        durationMinutes: 102,
+        durationSeconds: 102 * 60,
+        caloriesBurned: 301.5 + 12,
+        distanceKm: 0,
+      },
+      running: {
+        count: 9,
+        durationMinutes: 324,
+        durationSeconds: 324 * 60,
+        caloriesBurned: 1272 - 313.5,
+        distanceKm: 46.125,
+      },
     });
     assert.deepEqual(
       s.recentWorkouts.map((w) => w.workoutId),
       ['s11', 's10', 's9', 's8', 's7', 's6', 's5', 's4', 's3', 's2'],
     );
-    const truth = await recount(t, u);
-    for (const k of Object.keys(truth) as (keyof typeof truth)[]) assert.equal(s[k], truth[k], k);
+    await assertStatsExact(t, u);
   });
 
-  test('averages are rounded to 0.01; decimal sums are exact', async () => {
+  test('averages are rounded to 0.01; decimal sums are exact, with seconds too', async () => {
     const u = 's2';
     for (const d of [10, 10, 11]) await log(u, { durationMinutes: d, distanceKm: 0.1, caloriesBurned: 0.01 });
+    // A watch's 25:20 and 0:01: minutes would round them, seconds keep them.
+    await log(u, {
+      durationMinutes: undefined,
+      durationSeconds: 1520,
+      distanceKm: 0.1,
+      caloriesBurned: 0.01,
+    });
+    await log(u, { durationMinutes: undefined, durationSeconds: 1, distanceKm: 0.1, caloriesBurned: 0.01 });
     const s = await getStats(u);
-    assert.equal(s.averageDurationMinutes, 10.33);
-    assert.equal(s.totalDistanceKm, 0.3); // not 0.30000000000000004
-    assert.equal(s.totalCaloriesBurned, 0.03);
+    assert.equal(s.totalDurationSeconds, 31 * 60 + 1521);
+    assert.equal(s.totalDurationMinutes, 56.35); // 3381 s
+    assert.equal(s.averageDurationMinutes, 11.27);
+    assert.equal(s.totalDistanceKm, 0.5); // not 0.49999999999999994
+    assert.equal(s.totalCaloriesBurned, 0.05);
+    assert.equal(s.workoutTypeBreakdown.running!.durationSeconds, 3381);
+    await assertStatsExact(t, u);
   });
 
   test('one database request, whatever the history length', async () => {
@@ -251,49 +278,53 @@ describe('time series', () => {
     );
   });
 
-  test('a change of time zone re-buckets the history; totals stay exact', async () => {
+  test('a zone change never moves a logged workout; later Z times use the new zone', async () => {
     const u = 'ts3';
-    // Logged before any profile: bucketed in UTC.
-    await log(u, { startedAt: '2026-11-10T23:30:00Z', durationMinutes: 20 });
-    await log(u, { startedAt: '2026-11-11T12:00:00Z', durationMinutes: 30 });
-    let days = await series(u, 'granularity=day&from=2026-11-01&to=2026-11-30');
+    // Logged before any profile: a Z time is taken in UTC; an offset is its own day wherever the user lives.
+    const a = await log(u, { startedAt: '2026-11-10T23:30:00Z', durationMinutes: 20 });
+    const b = await log(u, { startedAt: '2026-11-11T12:00:00Z', durationMinutes: 30 });
+    const c = await log(u, { startedAt: '2026-11-11T23:00:00-08:00', durationMinutes: 10 });
+    assert.deepEqual([a.localDate, b.localDate, c.localDate], ['2026-11-10', '2026-11-11', '2026-11-11']);
+    const before = await series(u, 'granularity=day&from=2026-11-01&to=2026-11-30');
+    const partitionBefore = (await t.partition(u)).filter((i) => !String(i.sk).startsWith('C#'));
     assert.deepEqual(
-      days.map((b) => [b.start, b.count]),
+      before.map((x) => [x.start, x.count, x.durationSeconds]),
       [
-        ['2026-11-10', 1],
-        ['2026-11-11', 1],
+        ['2026-11-10', 1, 1200],
+        ['2026-11-11', 2, 2400],
       ],
     );
-    // Creating the profile in Tokyo (UTC+9) moves the 23:30 UTC workout to the 11th.
-    await t.call('POST', '/users', { as: u, body: { displayName: 'Z', timezone: 'Asia/Tokyo' } });
-    days = await series(u, 'granularity=day&from=2026-11-01&to=2026-11-30');
-    assert.deepEqual(
-      days.map((b) => [b.start, b.count, b.durationMinutes]),
-      [['2026-11-11', 2, 50]],
+    // Creating the profile in Tokyo, then moving to Los Angeles: nothing already logged moves.
+    assert.equal(
+      (await t.call('POST', '/users', { as: u, body: { displayName: 'Z', timezone: 'Asia/Tokyo' } })).status,
+      201,
     );
-    // And back west: Los Angeles (UTC-8) puts 23:30 UTC on the 10th, 12:00 UTC on the 11th (04:00).
-    await t.call('PATCH', `/users/${u}`, { as: u, body: { timezone: 'America/Los_Angeles' } });
-    days = await series(u, 'granularity=day&from=2026-11-01&to=2026-11-30');
-    assert.deepEqual(
-      days.map((b) => [b.start, b.count]),
-      [
-        ['2026-11-10', 1],
-        ['2026-11-11', 1],
-      ],
+    assert.deepEqual(await series(u, 'granularity=day&from=2026-11-01&to=2026-11-30'), before);
+    assert.equal(
+      (await t.call('PATCH', `/users/${u}`, { as: u, body: { timezone: 'America/Los_Angeles' } })).status,
+      200,
     );
-    // Writes after the change use the new zone.
-    await log(u, { startedAt: '2026-11-12T07:00:00Z' }); // 23:00 on the 11th in Los Angeles
-    days = await series(u, 'granularity=day&from=2026-11-01&to=2026-11-30');
+    assert.deepEqual(await series(u, 'granularity=day&from=2026-11-01&to=2026-11-30'), before);
+    // Not a single workout, bucket or counter item changed (only the profile was written).
     assert.deepEqual(
-      days.map((b) => [b.start, b.count]),
-      [
-        ['2026-11-10', 1],
-        ['2026-11-11', 2],
-      ],
+      (await t.partition(u)).filter((i) => !String(i.sk).startsWith('C#') && i.sk !== 'PROFILE'),
+      partitionBefore,
     );
-    const s = await getStats(u);
+    for (const w of [a, b, c]) {
+      assert.equal((await t.call('GET', `/workouts/${w.workoutId}`, { as: u })).body.localDate, w.localDate);
+    }
+    // A new Z time uses the new zone: 07:00 UTC on the 12th is 23:00 on the 11th in Los Angeles.
+    assert.equal((await log(u, { startedAt: '2026-11-12T07:00:00Z' })).localDate, '2026-11-11');
+    // Its own timezone beats the profile's: 07:00 UTC is 16:00 on the 12th in Tokyo.
+    assert.equal(
+      (await log(u, { startedAt: '2026-11-12T07:00:00Z', timezone: 'Asia/Tokyo' })).localDate,
+      '2026-11-12',
+    );
+    // A date bound selects by localDate: the 11th holds three workouts now.
+    const s = await getStats(u, '?from=2026-11-11&to=2026-11-12');
     assert.equal(s.totalWorkouts, 3);
-    assert.equal(s.totalDurationMinutes, 92);
+    assert.equal(s.totalDurationSeconds, 30 * 60 + 10 * 60 + 42 * 60);
+    await assertStatsExact(t, u);
   });
 
   test('defaults and errors', async () => {
@@ -313,49 +344,5 @@ describe('time series', () => {
       assert.equal((await t.call('GET', `/stats/ts1/timeseries?${q}`, { as: 'ts1' })).status, 400, q);
     }
     assert.equal((await t.call('GET', '/stats/ts1/timeseries', { as: 'ts2' })).status, 403);
-  });
-});
-
-describe('moving buckets after a zone change', () => {
-  const ctx = () => ({ db: t.db, tableName: t.tableName });
-  const dayStarts = async (u: string) =>
-    (await series(u, 'granularity=day&from=2026-11-01&to=2026-11-30')).map((b) => `${b.start}:${b.count}`);
-
-  test('a move cut short is finished by the next profile write', async () => {
-    const u = 'mv1';
-    await t.call('POST', '/users', { as: u, body: { displayName: 'M' } }); // UTC
-    await log(u, { startedAt: '2026-11-10T20:00:00Z' }); // 05:00 on the 11th in Tokyo
-    await log(u, { startedAt: '2026-11-12T10:00:00Z' });
-    // What a zone-change request writes before it dies mid-move: the zone, marked pending.
-    const profile = (await t.partition(u)).find((i) => i.sk === 'PROFILE')!;
-    await t.db.call('TransactWriteItems', {
-      TransactItems: [
-        { Put: { TableName: t.tableName, Item: { ...profile, timezone: 'Asia/Tokyo', version: 2 } } },
-        {
-          Update: {
-            TableName: t.tableName,
-            Key: { pk: `U#${u}`, sk: 'STATS' },
-            UpdateExpression: 'SET tz = :tz, pendingTz = :tz',
-            ExpressionAttributeValues: { ':tz': 'Asia/Tokyo' },
-          },
-        },
-      ],
-    });
-    assert.deepEqual(await dayStarts(u), ['2026-11-10:1', '2026-11-12:1']); // not moved yet
-    // Any later profile write, even one that keeps the zone, finishes the move.
-    const res = await t.call('PATCH', `/users/${u}`, { as: u, body: { displayName: 'M2' } });
-    assert.equal(res.status, 200);
-    assert.deepEqual(await dayStarts(u), ['2026-11-11:1', '2026-11-12:1']);
-    const stats = (await t.partition(u)).find((i) => i.sk === 'STATS')!;
-    assert.equal(stats.pendingTz, undefined);
-  });
-
-  test('a move for a zone that is no longer the buckets zone moves nothing', async () => {
-    const { rebucket } = await import('../src/store/workouts.ts');
-    const u = 'mv2';
-    await log(u, { startedAt: '2026-11-10T20:00:00Z' }); // bucketed in UTC
-    const before = await dayStarts(u);
-    assert.equal(await rebucket(ctx(), u, 'Asia/Tokyo'), 0);
-    assert.deepEqual(await dayStarts(u), before);
   });
 });
