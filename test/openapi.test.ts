@@ -130,6 +130,7 @@ test('the response check finds an undocumented status, field or header, and a mi
 
 let t: TestService;
 before(async () => {
+  process.env.CORS_ORIGINS = 'https://app.example';
   t = await startTestService();
 });
 
@@ -201,4 +202,62 @@ test('the answers of a whole flow pass the response check (POST, replay, ETag, 3
   assert.equal((await t.call('GET', '/users/me')).status, 404);
   assert.equal((await t.call('GET', '/workouts', { as: null })).status, 401);
   assert.equal((await t.call('GET', '/nowhere')).status, 404);
+});
+
+test('error answers, preflights and HEAD pass the response check, with the documented codes', async () => {
+  const code = async (method: string, path: string, opts: Parameters<TestService['call']>[2] = {}) => {
+    const res = await t.call(method, path, { as: 'eve', ...opts });
+    return `${res.status} ${String(res.body?.code ?? '')}`.trim();
+  };
+  assert.equal(await code('POST', '/workouts', { raw: '{"not json' }), '400 malformed_body');
+  assert.equal(await code('POST', '/workouts', { body: {} }), '400 invalid_fields');
+  assert.equal(
+    await code('POST', '/workouts', { raw: 'x', headers: { 'content-type': 'text/plain' } }),
+    '415 unsupported_media_type',
+  );
+  assert.equal(
+    await code('POST', '/workouts', { body: workout({ notes: 'x'.repeat(70_000) }) }),
+    '413 payload_too_large',
+  );
+  assert.equal(await code('GET', '/workouts?userId=ana'), '403 forbidden');
+  assert.equal(await code('GET', '/workouts', { as: null }), '401 unauthenticated');
+  assert.equal(await code('GET', '/workouts/nope'), '404 workout_not_found');
+  assert.equal(await code('GET', '/users/me'), '404 user_not_found');
+  assert.equal(await code('GET', '/no/such/route'), '404 route_not_found');
+  assert.equal(await code('POST', '/users', { body: { displayName: 'Eve' } }), '201');
+  assert.equal(await code('POST', '/users', { body: { displayName: 'Eve' } }), '200');
+  assert.equal(await code('POST', '/users', { body: { displayName: 'Other' } }), '409 user_exists');
+  assert.equal(await code('POST', '/workouts', { body: workout({ workoutId: 'e1' }) }), '201');
+  assert.equal(
+    await code('POST', '/workouts', { body: workout({ workoutId: 'e1', notes: 'other' }) }),
+    '409 workout_conflict',
+  );
+  assert.equal(await code('GET', '/changes?since=garbage'), '400 invalid_fields');
+  const profile = await t.call('GET', '/users/me', { as: 'eve' });
+  const etag = profile.headers.get('etag') ?? '';
+  assert.equal(await code('GET', '/users/me', { headers: { 'if-none-match': etag } }), '304');
+  assert.equal(
+    await code('PATCH', '/users/me', { body: { weightKg: 60 }, headers: { 'if-match': '"old"' } }),
+    '412 precondition_failed',
+  );
+  assert.equal(
+    await code('PATCH', '/users/me', { body: { weightKg: 60 }, headers: { 'if-match': etag } }),
+    '200',
+  );
+  assert.equal(await code('HEAD', '/health', { as: null }), '200');
+  const preflight = {
+    'access-control-request-method': 'PATCH',
+    'access-control-request-headers': 'if-match',
+  };
+  assert.equal(
+    await code('OPTIONS', '/workouts/e1', {
+      as: null,
+      headers: { origin: 'https://app.example', ...preflight },
+    }),
+    '204',
+  );
+  assert.equal(await code('GET', '/workouts/e1', { headers: { origin: 'https://app.example' } }), '200');
+  const elsewhere = { as: null, headers: { origin: 'https://evil.example', ...preflight } };
+  assert.match(await code('OPTIONS', '/workouts/e1', elsewhere), /^(401|404) /);
+  assert.equal(await code('DELETE', '/users/me'), '204');
 });
