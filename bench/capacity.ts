@@ -1,175 +1,226 @@
 /**
- * `npm run bench:capacity [-- --sizes 10,1000,10000]`: DynamoDB requests and consumed capacity per
- * API call, for users whose history holds 10, 1,000 and 10,000 workouts. Every request the service
- * makes goes through one counting client (failed ones included), with ReturnConsumedCapacity on.
- * Histories are seeded through the store's own putWorkout (the same transaction as POST
- * /workouts, without HTTP), with bounded concurrency.
+ * `npm run bench:capacity [-- --sizes 10,1000,10000] [-- --cost] [-- --json]`: DynamoDB requests
+ * and capacity per API call, for users whose history holds 10, 1,000 and 10,000 workouts, over
+ * HTTP through the local service, every request the service makes metered (bench/lib/meter.ts:
+ * refused ones included, ReturnConsumedCapacity on, transactions billed per item as DynamoDB
+ * bills them). Then the batch endpoint against single POSTs, and the calls that do not depend on
+ * a history (profile, erasure). `--cost` also prints docs/operations.md's monthly cost table from
+ * these units (bench/lib/cost.ts); `--json` prints every figure as JSON.
  *
- * Capacity is as DynamoDB Local reports it (see docs/benchmarks.md for where it differs from
- * DynamoDB's bill).
+ * Histories are seeded through the batch use case (the code behind POST /workouts/batch), without
+ * HTTP and unmetered.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { signingKey, signToken } from '../src/auth/local-jwt.ts';
 import { envConfigSource } from '../src/config/index.ts';
-import { validate, workoutSchemas } from '../src/domain/schemas.ts';
-import { createLogger } from '../src/observability/logger.ts';
-import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
-import { startLocalService } from '../src/runtime/local-service.ts';
-import { createDb, type Db, type Operation } from '../src/store/dynamodb.ts';
+import { encodeSince } from '../src/domain/changes.ts';
+import { validateWorkout, type CreateWorkoutInput } from '../src/domain/schemas.ts';
+import { createDb, type Item } from '../src/store/dynamodb.ts';
 import { ensureTable } from '../src/store/table.ts';
-import { putWorkout } from '../src/store/workouts.ts';
-import { recountUser, type StatsAnswer } from '../test/support/exactness.ts';
-import { runPool } from './lib/pool.ts';
+import { logBatch } from '../src/usecases/log-batch.ts';
+import { createProfile } from '../src/usecases/profiles.ts';
+import { recountUser, type StatsAnswer } from '../support/exactness.ts';
+import { costTable, itemSize, type Row } from './lib/cost.ts';
+import { describeActions, describeOperations, meteredDb, type Tally } from './lib/meter.ts';
 import { fixed, heading, machine, saveResults, table } from './lib/report.ts';
+import { startBench } from './lib/setup.ts';
 
-const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '10,1000,10000' } } });
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10,1000,10000' },
+    cost: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
 const SIZES = args.sizes.split(',').map(Number);
 
 console.log(`# DynamoDB requests and capacity per API call\n\nMachine: ${machine()}`);
 
-interface Tally {
-  requests: string[];
-  failed: number;
-  rcu: number;
-  wcu: number;
-}
-let tally: Tally = { requests: [], failed: 0, rcu: 0, wcu: 0 };
-const READS = new Set(['GetItem', 'Query']);
-
-function addCapacity(operation: string, consumed: unknown): void {
-  for (const c of [consumed ?? []].flat() as { CapacityUnits?: number }[]) {
-    if (READS.has(operation)) tally.rcu += c.CapacityUnits ?? 0;
-    else tally.wcu += c.CapacityUnits ?? 0;
-  }
-}
-
-const ddb = await startEmbeddedDynamoDb();
-const inner = await createDb({
-  endpoint: ddb.endpoint,
-  returnConsumedCapacity: true,
-  onRequest: addCapacity,
-});
-/** Counts every request, including those DynamoDB refuses (a failed condition still costs a request). */
-const counting: Db = {
-  async call<T>(operation: Operation, params: Record<string, unknown>): Promise<T> {
-    tally.requests.push(operation);
-    try {
-      return await inner.call<T>(operation, params);
-    } catch (err) {
-      tally.failed++;
-      throw err;
-    }
+const TABLE = 'capacity';
+const SHADOW = 'capacity-shadow';
+let meter: ReturnType<typeof meteredDb> | undefined;
+const bench = await startBench({
+  tableName: TABLE,
+  service: 'in-process',
+  serviceDb: async (endpoint) => {
+    const raw = await createDb({ endpoint });
+    await ensureTable(raw, SHADOW);
+    meter = meteredDb(await createDb({ endpoint }), raw, SHADOW);
+    return meter.db;
   },
-};
-const tableName = 'capacity';
-const seedDb = await createDb({ endpoint: ddb.endpoint });
-await ensureTable(seedDb, tableName);
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-capacity-'));
-const service = await startLocalService({
-  port: 0,
-  endpoint: ddb.endpoint,
-  tableName,
-  dataDir,
-  db: counting,
-  logger: createLogger({ level: 'silent' }),
 });
-const key = signingKey(dataDir);
+const metered = meter!;
+const { table: store } = bench;
 
-// Seeding ----------------------------------------------------------------------------------------
+// Seeding -------------------------------------------------------------------------------------------
 const config = await envConfigSource({})();
-const create = workoutSchemas(config).create;
 const TYPES = ['running', 'cycling', 'swimming', 'weightlifting', 'yoga'];
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const now = Date.now();
-
-/**
- * History of `n` workouts on the last min(n, 1000) days before today, one type per day. The
- * 1,000 and 10,000 histories thus share one calendar (the same days, the same type each day) and
- * differ only in workouts per day (1 against 10): what changes between them is the number of
- * workouts alone.
- */
-const CALENDAR_DAYS = 1000;
 const midnight = Date.UTC(
   new Date(now).getUTCFullYear(),
   new Date(now).getUTCMonth(),
   new Date(now).getUTCDate(),
 );
-function historyWorkout(n: number, i: number) {
+const ZONE = 'Europe/Lisbon';
+const valid = (body: Record<string, unknown>): CreateWorkoutInput => {
+  const r = validateWorkout(config, body);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.value;
+};
+const noEvents = { workoutLogged() {}, duplicateReplayed() {} };
+
+/**
+ * History of `n` workouts on the last min(n, 1000) days before today, one type per day. The 1,000
+ * and 10,000 histories share one calendar (the same days, the same type each day) and differ
+ * only in workouts per day (1 against 10).
+ */
+const CALENDAR_DAYS = 1000;
+function historyWorkout(n: number, i: number): CreateWorkoutInput {
   const days = Math.min(n, CALENDAR_DAYS);
   const day = i % days;
   const nth = Math.floor(i / days);
-  const r = validate(create, {
+  return valid({
     workoutId: `h${i}`,
     workoutType: TYPES[day % TYPES.length],
-    startedAt: new Date(midnight - (day + 1) * DAY + 6 * 3_600_000 + nth * 70 * 60_000).toISOString(),
-    durationMinutes: 20 + (i % 60) + 0.5,
+    startedAt: new Date(midnight - (day + 1) * DAY + 6 * HOUR + nth * 70 * 60_000).toISOString(),
+    timezone: 'UTC',
+    durationSeconds: 1230 + (i % 3600),
+    caloriesBurned: 180 + (i % 400),
     ...(i % 2 ? { distanceKm: 3.25 + (i % 9) } : {}),
     notes: `session ${i} of ${n}`,
   });
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.value;
 }
 
 heading('Seeding');
 {
-  // One pool over every user, interleaved, so that few writes race for the same STATS item.
-  const jobs = SIZES.flatMap((n) => Array.from({ length: n }, (_, i) => [n, i] as const)).sort(
-    (x, y) => x[1] - y[1],
-  );
   const t0 = performance.now();
-  const r = await runPool({
-    concurrency: 12,
-    durationMs: 600_000,
-    maxOps: jobs.length,
-    op: async (j) => {
-      const [n, i] = jobs[j]!;
-      await putWorkout({ db: seedDb, tableName }, `cap-${n}`, historyWorkout(n, i), config);
-    },
-  });
-  if (r.errors) throw new Error(`seeding: ${r.errors} errors, first: ${r.firstError}`);
+  for (const n of SIZES) {
+    const userId = `cap-${n}`;
+    await createProfile(store, userId, { displayName: `History ${n}`, weightKg: 70, timezone: ZONE });
+    for (let i = 0; i < n; i += 100) {
+      const entries = Array.from({ length: Math.min(100, n - i) }, (_, k) => ({
+        index: k,
+        input: historyWorkout(n, i + k),
+      }));
+      const out = await logBatch({ table: store, events: noEvents }, userId, entries, config);
+      if (out.some((o) => o.status !== 'created')) throw new Error(`seeding ${userId}: not all created`);
+    }
+  }
   const secs = (performance.now() - t0) / 1000;
+  const total = SIZES.reduce((a, b) => a + b, 0);
   console.log(
-    `${jobs.length} workouts (${SIZES.join(' + ')}) through putWorkout in ${fixed(secs, 1)} s (${fixed(jobs.length / secs)}/s)`,
+    `${total.toLocaleString('en')} workouts (${SIZES.join(' + ')}) through the batch use case in ${fixed(secs, 1)} s`,
   );
 }
 
-// Measuring --------------------------------------------------------------------------------------
-async function call(userId: string, method: string, path: string, body?: unknown): Promise<number> {
-  const res = await fetch(service.url + path, {
+// Measuring -----------------------------------------------------------------------------------------
+interface Answer {
+  status: number;
+  body: string;
+  headers: Headers;
+}
+async function call(userId: string, method: string, path: string, body?: unknown): Promise<Answer> {
+  const res = await fetch(bench.url + path, {
     method,
     headers: {
-      authorization: `Bearer ${await signToken(key, userId)}`,
+      authorization: `Bearer ${await bench.token(userId)}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  await res.text();
-  return res.status;
+  return { status: res.status, body: await res.text(), headers: res.headers };
 }
 
 const dateOnly = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const iso = (ms: number) => new Date(ms).toISOString();
+/** A local date-time with an offset, as a client that knows its zone sends it. */
+const withOffset = (ms: number, offsetHours: number) =>
+  new Date(ms + offsetHours * HOUR).toISOString().slice(0, 19) + `+0${offsetHours}:00`;
+
 interface Case {
   name: string;
-  run: (userId: string) => Promise<number>;
+  run: (userId: string) => Promise<Answer>;
   expect: number;
+  /** Requests the call must make, when the call has a target (checked, a miss is reported). */
+  target?: string;
 }
-const fresh = {
-  workoutId: 'bench-new',
+
+/** A workout body that carries its own zone and calories: logging it needs no read. */
+const own = (id: string) => ({
+  workoutId: id,
   workoutType: 'running',
-  startedAt: new Date(now - 2 * 3_600_000).toISOString(),
+  startedAt: iso(now - 2 * HOUR),
+  timezone: ZONE,
   durationMinutes: 42.5,
+  caloriesBurned: 480,
   distanceKm: 8.2,
-};
+  intensity: 'moderate',
+  avgHeartRate: 150,
+  notes: 'tempo run',
+});
+/** 25 new workouts over the last week, own zone and calories (the batch target). */
+const batchOf = (prefix: string, n: number, extra: (i: number) => Record<string, unknown> = () => ({})) => ({
+  workouts: Array.from({ length: n }, (_, i) => ({
+    workoutId: `${prefix}-${i}`,
+    workoutType: TYPES[i % TYPES.length],
+    startedAt: iso(midnight - 7 * DAY + Math.floor((i * 7 * DAY) / n) + 7 * HOUR),
+    timezone: ZONE,
+    durationSeconds: 1800 + 60 * i,
+    caloriesBurned: 300 + i,
+    ...(i % 2 ? { distanceKm: 5 + i / 10 } : {}),
+    intensity: 'moderate',
+    notes: 'imported from another app',
+    ...extra(i),
+  })),
+});
+let sinceAtStart = '';
+
 const CASES: Case[] = [
-  { name: 'POST /workouts (new)', run: (u) => call(u, 'POST', '/workouts', fresh), expect: 201 },
-  { name: 'POST /workouts (retry, same id)', run: (u) => call(u, 'POST', '/workouts', fresh), expect: 200 },
+  { name: 'GET /health', run: (u) => call(u, 'GET', '/health'), expect: 200 },
+  { name: 'GET /users/{id}', run: (u) => call(u, 'GET', `/users/${u}`), expect: 200 },
+  {
+    name: 'POST /workouts (own timezone and calories)',
+    run: (u) => call(u, 'POST', '/workouts', own('bench-own')),
+    expect: 201,
+    target: 'TransactWriteItems',
+  },
+  {
+    name: 'POST /workouts (own offset and calories)',
+    run: (u) =>
+      call(u, 'POST', '/workouts', {
+        ...own('bench-offset'),
+        timezone: undefined,
+        startedAt: withOffset(now - 3 * HOUR, 1),
+      }),
+    expect: 201,
+    target: 'TransactWriteItems',
+  },
+  {
+    name: 'POST /workouts (Z time, no timezone, with calories)',
+    run: (u) => call(u, 'POST', '/workouts', { ...own('bench-z'), timezone: undefined }),
+    expect: 201,
+  },
+  {
+    name: 'POST /workouts (Z time, no timezone, no calories)',
+    run: (u) =>
+      call(u, 'POST', '/workouts', { ...own('bench-new'), timezone: undefined, caloriesBurned: undefined }),
+    expect: 201,
+  },
+  {
+    name: 'POST /workouts (replay, same body)',
+    run: (u) => call(u, 'POST', '/workouts', own('bench-own')),
+    expect: 200,
+  },
   {
     name: 'POST /workouts (same id, other content: 409)',
-    run: (u) => call(u, 'POST', '/workouts', { ...fresh, durationMinutes: 50 }),
+    run: (u) => call(u, 'POST', '/workouts', { ...own('bench-own'), durationMinutes: 50 }),
     expect: 409,
+  },
+  {
+    name: 'POST /workouts (1,000-character notes)',
+    run: (u) => call(u, 'POST', '/workouts', { ...own('bench-notes'), notes: 'x'.repeat(1000) }),
+    expect: 201,
   },
   {
     name: 'PATCH /workouts/{id} (duration)',
@@ -178,11 +229,19 @@ const CASES: Case[] = [
   },
   {
     name: 'PATCH /workouts/{id} (startedAt: another day)',
-    run: (u) => call(u, 'PATCH', '/workouts/bench-new', { startedAt: new Date(now - 3 * DAY).toISOString() }),
+    run: (u) => call(u, 'PATCH', '/workouts/bench-new', { startedAt: iso(now - 3 * DAY) }),
     expect: 200,
   },
   { name: 'DELETE /workouts/{id}', run: (u) => call(u, 'DELETE', '/workouts/bench-new'), expect: 204 },
-  { name: 'GET /stats/{userId}', run: (u) => call(u, 'GET', `/stats/${u}`), expect: 200 },
+  { name: 'GET /workouts/{id}', run: (u) => call(u, 'GET', '/workouts/h1'), expect: 200 },
+  { name: 'GET /workouts (a page of 20)', run: (u) => call(u, 'GET', '/workouts'), expect: 200 },
+  { name: 'GET /workouts?limit=100', run: (u) => call(u, 'GET', '/workouts?limit=100'), expect: 200 },
+  {
+    name: 'GET /workouts?workoutType=cycling (20)',
+    run: (u) => call(u, 'GET', '/workouts?workoutType=cycling'),
+    expect: 200,
+  },
+  { name: 'GET /stats/{userId}', run: (u) => call(u, 'GET', `/stats/${u}`), expect: 200, target: 'Query' },
   {
     name: 'GET /stats/{userId}?from&to (30 whole days)',
     run: (u) => call(u, 'GET', `/stats/${u}?from=${dateOnly(now - 30 * DAY)}&to=${dateOnly(now)}`),
@@ -196,11 +255,7 @@ const CASES: Case[] = [
   {
     name: 'GET /stats/{userId}?from&to (30 days, date-times mid-day)',
     run: (u) =>
-      call(
-        u,
-        'GET',
-        `/stats/${u}?from=${new Date(now - 30 * DAY - 5 * 3_600_000).toISOString()}&to=${new Date(now - 7 * 3_600_000).toISOString()}`,
-      ),
+      call(u, 'GET', `/stats/${u}?from=${iso(now - 30 * DAY - 5 * HOUR)}&to=${iso(now - 7 * HOUR)}`),
     expect: 200,
   },
   {
@@ -223,100 +278,306 @@ const CASES: Case[] = [
     run: (u) => call(u, 'GET', `/stats/${u}/timeseries?granularity=month&from=${dateOnly(now - 1000 * DAY)}`),
     expect: 200,
   },
-  { name: 'GET /workouts (a page of 20)', run: (u) => call(u, 'GET', '/workouts'), expect: 200 },
-  { name: 'GET /workouts?limit=100', run: (u) => call(u, 'GET', '/workouts?limit=100'), expect: 200 },
-  { name: 'GET /workouts/{id}', run: (u) => call(u, 'GET', '/workouts/h1'), expect: 200 },
+  {
+    name: 'GET /changes (first sync: a page of 100 workouts)',
+    run: (u) => call(u, 'GET', '/changes'),
+    expect: 200,
+  },
+  {
+    name: 'GET /changes?since (the 8 changes above)',
+    run: (u) => call(u, 'GET', `/changes?since=${sinceAtStart}`),
+    expect: 200,
+  },
+  {
+    name: 'GET /users/{id}/export (first page)',
+    run: (u) => call(u, 'GET', `/users/${u}/export`),
+    expect: 200,
+  },
+  {
+    name: 'GET /users/{id}/export (second page, when there is one)',
+    run: async (u) => {
+      const first = await call(u, 'GET', `/users/${u}/export`);
+      const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')?.[1];
+      if (!next) return first; // one page holds the whole history: its figures are the first page's
+      metered.take();
+      return call(u, 'GET', next);
+    },
+    expect: 200,
+  },
+  {
+    name: 'POST /workouts/batch (25 new, one week, own zone and calories)',
+    run: (u) => call(u, 'POST', '/workouts/batch', batchOf('b25', 25)),
+    expect: 200,
+  },
+  {
+    name: 'POST /workouts/batch (the same 25 resent)',
+    run: (u) => call(u, 'POST', '/workouts/batch', batchOf('b25', 25)),
+    expect: 200,
+  },
+  {
+    name: 'POST /workouts/batch (25 new, Z times, no zone, no calories)',
+    run: (u) =>
+      call(
+        u,
+        'POST',
+        '/workouts/batch',
+        batchOf('bz', 25, () => ({ timezone: undefined, caloriesBurned: undefined })),
+      ),
+    expect: 200,
+  },
+  {
+    name: 'POST /workouts/batch (100 new, one month, own zone and calories)',
+    run: (u) =>
+      call(
+        u,
+        'POST',
+        '/workouts/batch',
+        batchOf('b100', 100, (i) => ({
+          startedAt: iso(midnight - 30 * DAY + Math.floor((i * 30 * DAY) / 100)),
+        })),
+      ),
+    expect: 200,
+  },
+  { name: 'GET /workout-types', run: (u) => call(u, 'GET', '/workout-types'), expect: 200 },
 ];
+/** Workouts each batch case logs (for units per workout). */
+const BATCH_SIZE: Record<string, number> = Object.fromEntries(
+  CASES.filter((c) => c.name.startsWith('POST /workouts/batch')).map((c) => [
+    c.name,
+    Number(/\((?:the same )?(\d+)/.exec(c.name)![1]),
+  ]),
+);
 
 interface Cell {
   requests: number;
   operations: string;
-  failed: number;
-  rcu: number;
-  wcu: number;
+  refused: number;
+  read: number;
+  write: number;
+  writeReported: number;
+  actions: string;
+  batchStatuses?: string;
+  /** Set when the call did not answer as expected (the figures are then of the failed call). */
+  failure?: string;
 }
+const cellOf = (t: Tally): Cell => ({
+  requests: t.operations.length,
+  operations: describeOperations(t.operations),
+  refused: t.refused,
+  read: t.read,
+  write: t.write,
+  writeReported: t.writeReported,
+  actions: describeActions(t.actions),
+});
+
 const results: Record<string, Record<number, Cell>> = {};
+/** Calls that did not answer as expected: reported at the end (exit code 1), the run goes on. */
+const failures: string[] = [];
 for (const n of SIZES) {
   const userId = `cap-${n}`;
+  metered.take();
+  sinceAtStart = encodeSince({ phase: 'log', stamp: new Date(Date.now() - 1).toISOString() });
+  await new Promise((r) => setTimeout(r, 5));
   for (const c of CASES) {
-    tally = { requests: [], failed: 0, rcu: 0, wcu: 0 };
-    const status = await c.run(userId);
-    if (status !== c.expect) throw new Error(`${c.name} for ${userId}: ${status}, expected ${c.expect}`);
-    const counts = new Map<string, number>();
-    for (const op of tally.requests) counts.set(op, (counts.get(op) ?? 0) + 1);
+    metered.take();
+    const answer = await c.run(userId);
+    const t = metered.take();
+    const cell = cellOf(t);
+    if (answer.status !== c.expect) {
+      cell.failure = `HTTP ${answer.status}, expected ${c.expect}: ${answer.body.slice(0, 300)}`;
+      failures.push(`${c.name} (${userId}): ${cell.failure}`);
+    }
+    if (c.name.startsWith('POST /workouts/batch') && answer.status === 200) {
+      const counts = new Map<number, number>();
+      for (const r of (JSON.parse(answer.body) as { results: { status: number }[] }).results)
+        counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+      cell.batchStatuses = [...counts].map(([s, k]) => `${k}×${s}`).join(', ');
+    }
     results[c.name] ??= {};
-    results[c.name]![n] = {
-      requests: tally.requests.length,
-      operations: [...counts].map(([op, k]) => (k > 1 ? `${k}×${op}` : op)).join(' + '),
-      failed: tally.failed,
-      rcu: tally.rcu,
-      wcu: tally.wcu,
+    results[c.name]![n] = cell;
+  }
+}
+
+// Calls that do not depend on a history: a profile's life, erasure.
+heading('Seeding the one-off user');
+const ONE_OFF: { name: string; run: () => Promise<Answer>; expect: number }[] = [
+  {
+    name: 'POST /users',
+    run: () => call('ana', 'POST', '/users', { displayName: 'Ana', weightKg: 61.5, timezone: ZONE }),
+    expect: 201,
+  },
+  {
+    name: 'POST /users (replay, same body)',
+    run: () => call('ana', 'POST', '/users', { displayName: 'Ana', weightKg: 61.5, timezone: ZONE }),
+    expect: 200,
+  },
+  { name: 'PATCH /users/{id}', run: () => call('ana', 'PATCH', '/users/ana', { weightKg: 62 }), expect: 200 },
+  { name: 'DELETE /users/{id} (60 workouts)', run: () => call('ana', 'DELETE', '/users/ana'), expect: 204 },
+];
+const oneOff: Record<string, Cell> = {};
+let itemBytes = { workout: 0, stats: 0, profile: 0, bucket: 0, change: 0 };
+for (const c of ONE_OFF) {
+  if (c.name.startsWith('DELETE')) {
+    // 60 workouts on 60 days first, through the API (unmetered), then the item sizes.
+    const r = await call('ana', 'POST', '/workouts/batch', {
+      workouts: Array.from({ length: 60 }, (_, i) => ({
+        ...own(`w-${i}`),
+        startedAt: iso(now - (i + 1) * DAY),
+        workoutType: i % 3 === 0 ? 'cycling' : 'running',
+      })),
+    });
+    if (r.status !== 200) throw new Error(`seeding ana: ${r.status}`);
+    const stored = async (sk: string) =>
+      itemSize(
+        (
+          await bench.db.call<{ Item?: Item }>('GetItem', {
+            TableName: TABLE,
+            Key: { pk: 'U#ana', sk },
+            ConsistentRead: true,
+          })
+        ).Item ?? {},
+      );
+    const items = await bench.db.call<{ Items?: Item[] }>('Query', {
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'U#ana' },
+    });
+    const firstOf = (prefix: string) => String(items.Items?.find((i) => String(i.sk).startsWith(prefix))?.sk);
+    itemBytes = {
+      workout: await stored('W#w-0'),
+      stats: await stored('STATS'),
+      profile: await stored('PROFILE'),
+      bucket: await stored(firstOf('D#')),
+      change: await stored(firstOf('C#')),
     };
+  }
+  metered.take();
+  const answer = await c.run();
+  const t = metered.take();
+  oneOff[c.name] = cellOf(t);
+  if (answer.status !== c.expect) {
+    oneOff[c.name]!.failure = `HTTP ${answer.status}, expected ${c.expect}: ${answer.body.slice(0, 300)}`;
+    failures.push(`${c.name}: ${oneOff[c.name]!.failure}`);
   }
 }
 
 // Statistics stayed exact through all of it.
 for (const n of SIZES) {
   const userId = `cap-${n}`;
-  const res = await fetch(`${service.url}/stats/${userId}`, {
-    headers: { authorization: `Bearer ${await signToken(key, userId)}` },
-  });
-  const r = await recountUser(seedDb, tableName, userId, (await res.json()) as StatsAnswer);
+  const answer = await call(userId, 'GET', `/stats/${userId}`);
+  const r = await recountUser(bench.db, TABLE, userId, JSON.parse(answer.body) as StatsAnswer);
   if (r.problems.length) throw new Error(`${userId}: ${r.problems.join('; ')}`);
 }
+
+// Report ----------------------------------------------------------------------------------------------
+const cellText = (c: Cell) =>
+  `${c.failure ? `**${c.failure.slice(0, 8)}** ` : ''}${c.requests}${c.refused ? ` (${c.refused} refused)` : ''} · ${fixed(c.read, 1)} R · ${fixed(c.write, 1)} W`;
+const row = (c: Case) => SIZES.map((n) => results[c.name]![n]!);
+const sameRequests = (c: Case) => row(c).every((x) => x.operations === row(c)[0]!.operations);
+const sameCapacity = (c: Case, sizes = SIZES) => {
+  const cells = sizes.map((n) => results[c.name]![n]!);
+  return cells.every((x) => x.read === cells[0]!.read && x.write === cells[0]!.write);
+};
 
 heading(
   'Requests and capacity per call (history: ' +
     SIZES.map((n) => n.toLocaleString('en')).join(' / ') +
     ' workouts)',
 );
-const cell = (c: Cell) =>
-  `${c.requests}${c.failed ? ` (${c.failed} refused)` : ''} · ${fixed(c.rcu, 1)} R · ${fixed(c.wcu, 1)} W`;
-const row = (c: Case) => SIZES.map((n) => results[c.name]![n]!);
-const sameRequests = (c: Case) => row(c).every((x) => x.operations === row(c)[0]!.operations);
-const sameCapacity = (c: Case, sizes = SIZES) => {
-  const cells = sizes.map((n) => results[c.name]![n]!);
-  return cells.every((x) => x.rcu === cells[0]!.rcu && x.wcu === cells[0]!.wcu);
-};
 console.log(
   table(
-    [
-      'API call',
-      ...SIZES.map((n) => `${n.toLocaleString('en')} workouts`),
-      'requests made',
-      'same requests',
-      'same capacity',
-    ],
+    ['API call', ...SIZES.map((n) => `${n.toLocaleString('en')} workouts`), 'requests made'],
     CASES.map((c) => [
       c.name,
-      ...row(c).map(cell),
-      row(c)[0]!.operations,
-      sameRequests(c) ? 'yes' : '**no**',
-      sameCapacity(c) ? 'yes' : 'no',
+      ...row(c).map(cellText),
+      sameRequests(c)
+        ? row(c)[0]!.operations
+        : row(c)
+            .map((x) => x.operations)
+            .join(' / '),
     ]),
   ),
 );
 console.log(
-  '\nCells: DynamoDB requests · read units · write units, as DynamoDB Local reports them (ReturnConsumedCapacity=TOTAL). ' +
-    '"refused": requests DynamoDB answered with a failed condition (DynamoDB Local reports no capacity for them).',
+  '\nCells: DynamoDB requests · read units · write units. Write units of transactions as DynamoDB bills them ' +
+    '(each item rounded up to 1 KB, index entries included, times 2; bench/lib/meter.ts); "refused": requests ' +
+    'answered with a failed condition (DynamoDB Local reports no capacity for them).',
 );
+
+heading('Where the write units go (committed transactions, per item: table + index entry)');
+const ref = SIZES.includes(1000) ? 1000 : SIZES[SIZES.length - 1]!;
+console.log(
+  table(
+    ['API call', `write units (${ref.toLocaleString('en')} history)`, 'DynamoDB Local reported', 'per item'],
+    CASES.filter((c) => results[c.name]![ref]!.write > 0).map((c) => {
+      const x = results[c.name]![ref]!;
+      return [c.name, fixed(x.write, 1), fixed(x.writeReported, 1), x.actions];
+    }),
+  ),
+);
+
+heading('Targets');
+const single = results['POST /workouts (own timezone and calories)']![ref]!;
+const verdicts: string[] = [];
+for (const c of CASES.filter((c) => c.target)) {
+  const cells = row(c);
+  const ok = cells.every((x) => x.operations === c.target);
+  verdicts.push(
+    `- ${c.name}: ${cells.map((x) => x.operations).join(' / ')} (target: ${c.target} alone): **${ok ? 'met' : 'missed'}**.`,
+  );
+}
+for (const [name, n] of Object.entries(BATCH_SIZE)) {
+  const x = results[name]![ref]!;
+  const per = x.write / n;
+  const resent = name.includes('resent');
+  verdicts.push(
+    `- ${name}: ${fixed(x.write, 1)} W in ${x.operations} for ${x.batchStatuses}: ` +
+      (resent
+        ? `target 0 W: **${x.write === 0 ? 'met' : 'missed'}** (${x.refused} refused request(s), ${fixed(x.read, 1)} R)`
+        : `**${fixed(per, 2)} W per workout** against ${fixed(single.write, 1)} for a single POST` +
+          (name.includes('25 new, one week') ? ` (target ≤ 6: **${per <= 6 ? 'met' : 'missed'}**)` : '')) +
+      '.',
+  );
+}
 const statsCases = CASES.filter(
   (c) => c.name.startsWith('GET /stats') || c.name.startsWith('GET timeseries'),
 );
 const allTime = CASES.find((c) => c.name === 'GET /stats/{userId}')!;
 const dense = SIZES.filter((n) => n >= 1000);
-console.log(
-  [
-    '',
-    `- All-time statistics (GET /stats/{userId}): the same requests and capacity for every history: ${sameRequests(allTime) && sameCapacity(allTime) ? '**yes**' : '**no**'}.`,
-    `- Statistics over a range and time series: the same requests for every history: ${statsCases.every(sameRequests) ? '**yes**' : '**no**'}; ` +
-      `the same capacity for ${dense.map((n) => n.toLocaleString('en')).join(' and ')} workouts: ${dense.length > 1 && statsCases.every((c) => sameCapacity(c, dense)) ? '**yes**' : '**no**'}. ` +
-      'Their read units follow the number of days with workouts inside the range (one bucket per day, at most 366 days, 157 weeks or 36 months per call), not the number of workouts.',
-    '- Statistics of every user equal a recount from the stored workouts after the run: **yes**.',
-  ].join('\n'),
+verdicts.push(
+  `- All-time statistics: the same requests and capacity for every history: ${sameRequests(allTime) && sameCapacity(allTime) ? '**yes**' : '**no**'}.`,
+  `- Ranges and time series: the same requests for every history: ${statsCases.every(sameRequests) ? '**yes**' : '**no**'}; ` +
+    `the same capacity for ${dense.map((n) => n.toLocaleString('en')).join(' and ')} workouts: ${dense.length > 1 && statsCases.every((c) => sameCapacity(c, dense)) ? '**yes**' : '**no**'}.`,
+  '- Statistics of every history user equal a recount from the stored workouts after the run: **yes**.',
 );
+console.log(verdicts.join('\n'));
 
-await saveResults('docs/results/capacity.json', { machine: machine(), sizes: SIZES, results });
-await service.close();
-await ddb.stop();
-rmSync(dataDir, { recursive: true, force: true });
+heading('Calls that do not depend on a history');
+console.log(
+  table(
+    ['API call', 'requests · read · write', 'requests made', 'per item'],
+    Object.entries(oneOff).map(([name, x]) => [name, cellText(x), x.operations, x.actions]),
+  ),
+);
+console.log(`\nStored item bytes (DynamoDB's size rules, estimated): ${JSON.stringify(itemBytes)}`);
+
+const costRows: Row[] = [
+  ...CASES.map((c) => ({
+    name: c.name,
+    read: results[c.name]![ref]!.read,
+    write: results[c.name]![ref]!.write,
+  })),
+  ...Object.entries(oneOff).map(([name, x]) => ({ name, read: x.read, write: x.write })),
+];
+if (args.cost) {
+  heading(`Monthly cost (units of the ${ref.toLocaleString('en')}-workout history; bench/lib/cost.ts)`);
+  console.log(costTable(costRows, itemBytes));
+}
+const data = { machine: machine(), sizes: SIZES, results, oneOff, itemBytes };
+if (args.json) console.log(JSON.stringify(data, null, 2));
+await saveResults('docs/results/capacity.json', data);
+await bench.stop();
+if (failures.length) {
+  console.error(`\n${failures.length} call(s) did not answer as expected:\n${failures.join('\n')}`);
+  process.exitCode = 1;
+}

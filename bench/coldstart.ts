@@ -19,10 +19,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { buildLambda, BUNDLE_OPTIONS } from '../scripts/build.ts';
-import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
-import { createDb } from '../src/store/dynamodb.ts';
-import { ensureTable } from '../src/store/table.ts';
 import { fixed, heading, kib, machine, ms, saveResults, summarize, table } from './lib/report.ts';
+import { startBench } from './lib/setup.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -138,9 +136,9 @@ console.log(
 
 // 3. First requests after import ---------------------------------------------------------------------
 heading('First requests after import (fresh process each run, DynamoDB Local on loopback)');
-const ddb = await startEmbeddedDynamoDb();
 const tableName = 'coldstart';
-await ensureTable(await createDb({ endpoint: ddb.endpoint }), tableName);
+const bench = await startBench({ tableName, service: 'none' });
+const ddb = bench.ddb;
 
 // Plain JavaScript, so that no TypeScript loader takes part in what is measured.
 const probe = join(SCRATCH, 'first-requests.mjs');
@@ -212,7 +210,7 @@ for (let i = 0; i < firstRuns; i++) {
   extra.stats.push(t[4]! - t[3]!);
   extra.warmHealth.push(t[5]! - t[4]!);
 }
-await ddb.stop();
+await bench.stop();
 const row = (name: string, v: number[]) => {
   const s = summarize(v);
   return [name, ms(s.p50), ms(s.p90)];

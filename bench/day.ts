@@ -13,10 +13,9 @@
  * `--budget 0` removes the time limit (the full 100 days take far longer than 5 minutes here;
  * the output says how long, from the measured rate).
  */
-import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { recountUser, type StatsAnswer } from '../test/support/exactness.ts';
-import { startBenchService } from './lib/setup.ts';
+import { recountUser, type StatsAnswer } from '../support/exactness.ts';
+import { startBench } from './lib/setup.ts';
 import { expectStatus } from './lib/pool.ts';
 import { fixed, heading, machine, ms, saveResults, summarize, table } from './lib/report.ts';
 
@@ -42,12 +41,14 @@ console.log(
 );
 
 const tableName = 'day';
-const { ddb, db, dataDir, service, users, tokens, http } = await startBenchService({
+const bench = await startBench({
   tableName,
+  service: 'process',
   userPrefix: 'day',
   users: USERS,
   maxSockets: CONCURRENCY * 2,
 });
+const { db, users, tokens, http } = bench;
 
 // Seeded randomness: every run replays the same mix (only the interleaving of sessions varies).
 let rnd = 42;
@@ -254,7 +255,4 @@ await saveResults('docs/results/day.json', {
   concurrency: CONCURRENCY,
   parts: [day, many],
 });
-http.close();
-await service.stop();
-await ddb.stop();
-rmSync(dataDir, { recursive: true, force: true });
+await bench.stop();

@@ -1,36 +1,50 @@
 /**
- * `npm run bench:load [-- --levels 1,4,16,64 --seconds 2.5 --rounds 3]`: the local service (its
- * own process, as `npm start` runs it) under concurrent POST /workouts and GET /stats/{userId},
- * measured in the same run as raw PutItem and GetItem sent straight to the same DynamoDB Local
- * instance with the same client library and the same concurrency. Phases are short and
- * interleaved (every round visits every level and operation in a new order), so drift in the
- * machine's load hits all of them alike. Writes docs/load.svg and docs/results/load.json.
+ * `npm run bench:load [-- --levels 1,4,16,64 --seconds 2 --rounds 3]`: the local service (its own
+ * process, as `npm start` runs it) under concurrent POST /workouts and GET /stats/{userId},
+ * measured in the same run as raw requests sent straight to the same DynamoDB Local instance with
+ * the same client library and the same concurrency. Phases are short and interleaved (every round
+ * visits every level and operation in a new order), so drift in the machine's load hits all of
+ * them alike. Writes docs/load.svg and docs/results/load.json.
+ *
+ * `npm run bench:load -- --round-trip [--pairs 400]`: only the one-round-trip comparison (issue 8
+ * §4): POST /workouts with its own time zone and calories against the raw TransactWriteItems it
+ * sends, one request in flight, alternating, a bounded number of each; p50 ratio, target ≤ 1.3.
+ * Writes docs/results/round-trip.json. The full run does the same comparison first.
  *
  * What each operation does:
- * - POST /workouts: token check, validation, GetItem (profile) + TransactWriteItems of 3 items
- *   (workout, STATS counters, day bucket), over HTTP.
- * - raw PutItem: one item of the same shape as a stored workout (with its two index keys).
- * - raw TransactWriteItems: the 3-item transaction POST /workouts makes, sent directly (conflicts
- *   on a busy STATS item retried as the service does): the database work under a POST.
+ * - POST /workouts: token check, validation, then one TransactWriteItems of 4 actions (the
+ *   workout, STATS counters, the day bucket, the change entry), over HTTP. The body carries its
+ *   own `timezone` and `caloriesBurned`, so the service reads nothing first.
+ * - raw TransactWriteItems: the same 4 actions, built with the store's own builders
+ *   (putNewWorkout, statsUpdate, bucketUpdates, changeEntry) and sent through transact(), which
+ *   retries conflicts as the service does: the database work under a POST.
+ * - raw PutItem: one item shaped like a stored workout (with its index key).
  * - GET /stats/{userId}: token check, one consistent Query (STATS + the 10 newest workouts), over HTTP.
  * - raw GetItem: one consistent GetItem of a user's STATS item.
  * - raw Query: the Query GET /stats makes, sent directly: the database work under a GET /stats.
  * - GET /health (at the headline level only): HTTP and one GetItem, no token: the HTTP layer alone.
  *
- * The targets compare with raw PutItem and GetItem; the raw TransactWriteItems and Query show how
- * much of the gap is the database work the API needs, and how much is the service.
+ * The throughput targets compare with raw PutItem and GetItem; the raw TransactWriteItems and Query
+ * show how much of the gap is the database work the API needs, and how much is the service.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { envConfigSource } from '../src/config/index.ts';
+import { nextStamp } from '../src/domain/changes.ts';
+import { profileFacts } from '../src/domain/profile.ts';
+import { validateWorkout } from '../src/domain/schemas.ts';
 import { contribution } from '../src/domain/stats.ts';
-import type { Workout } from '../src/domain/workout.ts';
-import { withConflictRetry } from '../src/store/errors.ts';
-import { bucketUpdate, statsUpdate, workoutItem } from '../src/store/workouts.ts';
-import { INDEX_BY_STARTED_AT, pk, STARTED_MIN, STATS_LSI1, STATS_SK } from '../src/store/keys.ts';
-import { recountUser, type StatsAnswer } from '../test/support/exactness.ts';
-import { startBenchService } from './lib/setup.ts';
+import { contentFingerprint, createWorkout } from '../src/domain/workout.ts';
+import { changeEntry } from '../src/store/changes.ts';
+import { bucketUpdates, statsUpdate } from '../src/store/counters.ts';
+import { INDEX_BY_STARTED_AT, pk, startedRange, STATS_LSI1, STATS_SK } from '../src/store/keys.ts';
+import { ConditionsFailed, transact } from '../src/store/transact.ts';
+import { putNewWorkout } from '../src/store/workouts.ts';
+import { recountUser, type StatsAnswer } from '../support/exactness.ts';
 import { expectStatus, runPool, type PoolResult } from './lib/pool.ts';
 import { fixed, heading, machine, ms, saveResults, summarize, table } from './lib/report.ts';
+import { startBench } from './lib/setup.ts';
 import { chart } from './lib/svg.ts';
 
 const { values: args } = parseArgs({
@@ -39,6 +53,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '3' },
     users: { type: 'string', default: '50' },
+    'round-trip': { type: 'boolean', default: false },
+    pairs: { type: 'string', default: '400' },
   },
 });
 const LEVELS = args.levels.split(',').map(Number);
@@ -53,27 +69,59 @@ console.log(
 );
 
 const tableName = 'load';
-const { ddb, db, dataDir, service, users, tokens, http } = await startBenchService({
+const bench = await startBench({
   tableName,
+  service: 'process',
   userPrefix: 'load',
   users: USERS,
   maxSockets: 128,
 });
+const { db, table: store, users, tokens, http } = bench;
+const config = await envConfigSource({})();
 
 const TYPES = ['running', 'cycling', 'swimming', 'yoga', 'hiking', 'walking'];
 let seq = 0;
+/** A POST /workouts body with its own zone and calories: the service logs it in one request. */
 function workoutBody(i: number) {
   const id = `w${(seq++).toString(36)}-${i}`;
   return {
     workoutId: id,
     workoutType: TYPES[i % TYPES.length]!,
     startedAt: new Date(Date.now() - 3_600_000 - (i % 720) * 3_600_000).toISOString(),
+    timezone: 'Europe/Lisbon',
     durationMinutes: 20 + (i % 90) + 0.5,
+    caloriesBurned: 250 + (i % 400),
     distanceKm: 2.125 + (i % 20),
     intensity: 'high',
     avgHeartRate: 140 + (i % 30),
     notes: 'interval session, felt good',
   };
+}
+
+/** The last change stamp used per user by the raw transactions (the service reads it from STATS). */
+const lastStamp = new Map<string, string>();
+
+/** The transaction a POST /workouts of this body sends, built with the store's own builders. */
+function postActions(userId: string, i: number) {
+  const body = workoutBody(i);
+  const r = validateWorkout(config, body);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  const stamp = nextStamp(Date.now(), lastStamp.get(userId));
+  lastStamp.set(userId, stamp);
+  const w = createWorkout(r.value, {
+    userId,
+    workoutId: body.workoutId,
+    profile: profileFacts(null),
+    config,
+    now: stamp,
+  });
+  const c = contribution(w);
+  return [
+    putNewWorkout(store, { workout: w, version: 1, fingerprint: contentFingerprint(r.value) }),
+    statsUpdate(store, userId, c, stamp),
+    ...bucketUpdates(store, userId, new Map([[w.localDate, c]])),
+    changeEntry(store, userId, stamp, [w.workoutId]),
+  ];
 }
 
 type Op =
@@ -94,23 +142,6 @@ const OPS: Op[] = [
 ];
 const EXTRA: Op[] = ['GET /health'];
 
-/** A stored workout's item, built by the store's own code. */
-function sampleWorkout(userId: string, i: number) {
-  const now = new Date().toISOString();
-  const w: Workout = {
-    userId,
-    ...workoutBody(i),
-    caloriesBurned: 512.5,
-    caloriesEstimated: true,
-    intensity: 'high',
-    createdAt: now,
-    updatedAt: now,
-  };
-  const bucketDate = w.startedAt.slice(0, 10);
-  const item = workoutItem(w, { version: 1, bucketDate, fingerprint: 'abcdefghijklmnopqrstuv' });
-  return { w, item, bucketDate };
-}
-
 const run: Record<Op, (i: number) => Promise<void>> = {
   'POST /workouts': async (i) => {
     const u = i % USERS;
@@ -125,23 +156,21 @@ const run: Record<Op, (i: number) => Promise<void>> = {
     );
   },
   'raw PutItem': async (i) => {
-    await db.call('PutItem', { TableName: tableName, Item: sampleWorkout(`raw-${i % USERS}`, i).item });
+    const [put] = postActions(`raw-${i % USERS}`, i);
+    await db.call('PutItem', (put!.action as { Put: Record<string, unknown> }).Put);
   },
-  // The three items of POST /workouts, with the store's own builders, without the service around them.
+  // The actions of POST /workouts, with the store's own builders, without the service around them.
   'raw TransactWriteItems': async (i) => {
     const userId = `rawtx-${i % USERS}`;
-    const { w, item, bucketDate } = sampleWorkout(userId, i);
-    const store = { db, tableName };
-    const delta = contribution(w);
-    await withConflictRetry(() =>
-      db.call('TransactWriteItems', {
-        TransactItems: [
-          { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-          statsUpdate(store, userId, 'UTC', delta),
-          ...bucketUpdate(store, userId, bucketDate, delta),
-        ],
-      }),
-    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await transact(store, postActions(userId, i));
+        return;
+      } catch (err) {
+        // Two in flight for one user: the later stamp committed first. Stamp again, as the service does.
+        if (!(err instanceof ConditionsFailed) || !err.failed.has('stats') || attempt > 5) throw err;
+      }
+    }
   },
   'GET /stats': async (i) => {
     const u = i % USERS;
@@ -163,7 +192,11 @@ const run: Record<Op, (i: number) => Promise<void>> = {
       TableName: tableName,
       IndexName: INDEX_BY_STARTED_AT,
       KeyConditionExpression: 'pk = :pk AND lsi1 BETWEEN :lo AND :hi',
-      ExpressionAttributeValues: { ':pk': pk(users[i % USERS]!), ':lo': STARTED_MIN, ':hi': STATS_LSI1 },
+      ExpressionAttributeValues: {
+        ':pk': pk(users[i % USERS]!),
+        ':lo': startedRange().lo,
+        ':hi': STATS_LSI1,
+      },
       ScanIndexForward: false,
       ConsistentRead: true,
       Limit: 11,
@@ -174,6 +207,80 @@ const run: Record<Op, (i: number) => Promise<void>> = {
     expectStatus(await http.request('GET', '/health'), 200);
   },
 };
+
+// One round trip (issue 8 §4) ---------------------------------------------------------------------
+/**
+ * POST /workouts (own zone and calories) and the raw TransactWriteItems it sends, one request in
+ * flight, alternating (the order flips every pair so that neither always goes first), `pairs`
+ * of each after `warm` discarded pairs. Both write new workouts, so both stay the same work.
+ */
+async function roundTrip(pairs: number, warm: number) {
+  const post: number[] = [];
+  const raw: number[] = [];
+  let errors = 0;
+  for (let k = 0; k < warm + pairs; k++) {
+    const order = k % 2 === 0 ? (['post', 'raw'] as const) : (['raw', 'post'] as const);
+    for (const which of order) {
+      const t0 = performance.now();
+      try {
+        await (which === 'post' ? run['POST /workouts'](k) : run['raw TransactWriteItems'](k));
+      } catch {
+        errors++;
+        continue;
+      }
+      if (k >= warm) (which === 'post' ? post : raw).push(performance.now() - t0);
+    }
+  }
+  return { post: summarize(post), raw: summarize(raw), errors };
+}
+
+const PAIRS = Number(args.pairs);
+heading('One round trip: POST /workouts (own zone and calories) against its raw TransactWriteItems');
+const loadBefore = loadavg();
+const rt = await roundTrip(PAIRS, Math.min(100, PAIRS));
+const loadAfter = loadavg();
+const rtRatio = rt.post.p50 / rt.raw.p50;
+console.log(
+  table(
+    ['operation (1 in flight, alternating)', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms'],
+    [
+      [
+        'POST /workouts (own zone and calories)',
+        rt.post.n,
+        ms(rt.post.p50),
+        ms(rt.post.p90),
+        ms(rt.post.p99),
+        ms(rt.post.mean),
+      ],
+      [
+        'raw TransactWriteItems (the same 4 actions)',
+        rt.raw.n,
+        ms(rt.raw.p50),
+        ms(rt.raw.p90),
+        ms(rt.raw.p99),
+        ms(rt.raw.mean),
+      ],
+    ],
+  ),
+);
+console.log(
+  `\np50 POST ÷ p50 raw transaction: **${fixed(rtRatio, 2)}** (target ≤ 1.3: **${rtRatio <= 1.3 ? 'met' : 'missed'}**); ` +
+    `the service adds ${ms(rt.post.p50 - rt.raw.p50)} ms at the median. ${rt.errors} errors. ` +
+    `Load average (1 min) ${fixed(loadBefore[0]!, 1)} before, ${fixed(loadAfter[0]!, 1)} after, on ${machine().split(' × ')[0]} cores.`,
+);
+await saveResults('docs/results/round-trip.json', {
+  machine: machine(),
+  pairs: PAIRS,
+  post: rt.post,
+  raw: rt.raw,
+  ratioP50: rtRatio,
+  errors: rt.errors,
+  loadAverage: { before: loadBefore, after: loadAfter },
+});
+if (args['round-trip']) {
+  await bench.stop();
+  process.exit(rt.errors ? 1 : 0);
+}
 
 // Warm-up: JIT of both processes and of DynamoDB Local. First every user gets the 10 workouts
 // that GET /stats reads back, through the service.
@@ -275,7 +382,7 @@ console.log(
     `= ${fixed(thr('GET /health', HEADLINE) / thr('raw GetItem', HEADLINE), 2)} of raw GetItem.`,
 );
 
-// Exactness after the load: every user's statistics equal a recount.
+// Exactness after the load: every user's statistics equal a recount, the raw transactions' users too.
 let checked = 0;
 for (const [u, userId] of users.entries()) {
   const res = await http.request('GET', `/stats/${userId}`, { authorization: `Bearer ${tokens[u]}` });
@@ -283,8 +390,13 @@ for (const [u, userId] of users.entries()) {
   if (r.problems.length) throw new Error(`${userId}: ${r.problems.join('; ')}`);
   checked += r.workouts.length;
 }
+for (let u = 0; u < USERS; u++) {
+  const r = await recountUser(db, tableName, `rawtx-${u}`);
+  if (r.problems.length) throw new Error(`rawtx-${u}: ${r.problems.join('; ')}`);
+  checked += r.workouts.length;
+}
 console.log(
-  `\nAfter the load, statistics of all ${USERS} users equal a recount of their ${checked} workouts.`,
+  `\nAfter the load, statistics of all ${USERS} users (and of the ${USERS} users of the raw transactions) equal a recount of their ${checked} workouts.`,
 );
 
 const COLORS: Record<Op, string> = {
@@ -340,7 +452,4 @@ await saveResults('docs/results/load.json', {
 });
 console.log('\nChart: docs/load.svg; figures: docs/results/load.json.');
 
-http.close();
-await service.stop();
-await ddb.stop();
-rmSync(dataDir, { recursive: true, force: true });
+await bench.stop();

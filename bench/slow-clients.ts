@@ -6,27 +6,14 @@
  * the whole request). Prints when and how each one ended, and that the server kept answering
  * others all along.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { signingKey, signToken } from '../src/auth/local-jwt.ts';
-import { createLogger } from '../src/observability/logger.ts';
-import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
-import { startLocalService } from '../src/runtime/local-service.ts';
-import { rawConnection } from '../test/support/raw-http.ts';
+import { rawConnection } from '../support/raw-http.ts';
 import { fixed, machine, ms, summarize, table } from './lib/report.ts';
+import { startBench } from './lib/setup.ts';
 
 console.log(`# Slow clients\n\nMachine: ${machine()}\n`);
-const ddb = await startEmbeddedDynamoDb();
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-slow-'));
-const service = await startLocalService({
-  port: 0,
-  endpoint: ddb.endpoint,
-  tableName: 'slow',
-  dataDir,
-  logger: createLogger({ level: 'silent' }),
-});
-const token = await signToken(signingKey(dataDir), 'slow');
+const bench = await startBench({ tableName: 'slow', service: 'in-process' });
+const service = { url: bench.url };
+const token = await bench.token('slow');
 const t0 = performance.now();
 
 async function probe(name: string, head: string, dripEveryMs: number) {
@@ -82,6 +69,4 @@ const h = summarize(health);
 console.log(
   `\nMeanwhile GET /health from another client answered ${h.n} times, p50 ${ms(h.p50)} ms, max ${ms(h.max)} ms.`,
 );
-await service.close();
-await ddb.stop();
-rmSync(dataDir, { recursive: true, force: true });
+await bench.stop();

@@ -3,24 +3,24 @@
  * with the STATS item, every day bucket, and (when given) a `GET /stats` answer. Written without
  * the store's own arithmetic, so a bug there cannot hide itself.
  */
-import type { Db, Item } from '../../src/store/dynamodb.ts';
-import { pk } from '../../src/store/keys.ts';
-import { queryAll } from '../../src/store/query.ts';
+import type { Db, Item } from '../src/store/dynamodb.ts';
+import { pk } from '../src/store/keys.ts';
+import { queryAll } from '../src/store/query.ts';
 
-/** Totals as integers of thousandths: exact to compare. */
+/** Totals as integers of thousandths: exact to compare. Durations in seconds, as the store sums them. */
 interface Sums {
   count: number;
-  dur: number;
+  sec: number;
   cal: number;
   dist: number;
 }
 
 const milli = (v: unknown) => Math.round(Number(v ?? 0) * 1000);
-const zero = (): Sums => ({ count: 0, dur: 0, cal: 0, dist: 0 });
+const zero = (): Sums => ({ count: 0, sec: 0, cal: 0, dist: 0 });
 const show = (s: Sums) =>
-  `count ${s.count}, duration ${s.dur / 1000}, calories ${s.cal / 1000}, distance ${s.dist / 1000}`;
+  `count ${s.count}, seconds ${s.sec / 1000}, calories ${s.cal / 1000}, distance ${s.dist / 1000}`;
 const same = (a: Sums, b: Sums) =>
-  a.count === b.count && a.dur === b.dur && a.cal === b.cal && a.dist === b.dist;
+  a.count === b.count && a.sec === b.sec && a.cal === b.cal && a.dist === b.dist;
 
 export async function partitionItems(db: Db, tableName: string, userId: string): Promise<Item[]> {
   return queryAll(db, {
@@ -31,11 +31,11 @@ export async function partitionItems(db: Db, tableName: string, userId: string):
   });
 }
 
-/** Counters as the store writes them: `n`, `dur`, `cal`, `dist`, and `n#<type>` ... per type. */
+/** Counters as the store writes them: `n`, `sec`, `cal`, `dist`, and `n#<type>` ... per type. */
 function readCounters(item: Item | undefined, suffix = ''): Sums {
   return {
     count: Number(item?.[`n${suffix}`] ?? 0),
-    dur: milli(item?.[`dur${suffix}`]),
+    sec: milli(item?.[`sec${suffix}`]),
     cal: milli(item?.[`cal${suffix}`]),
     dist: milli(item?.[`dist${suffix}`]),
   };
@@ -43,19 +43,19 @@ function readCounters(item: Item | undefined, suffix = ''): Sums {
 
 function add(s: Sums, w: Item): void {
   s.count += 1;
-  s.dur += milli(w.durationMinutes);
+  s.sec += milli(w.durationSeconds);
   s.cal += milli(w.caloriesBurned);
   s.dist += milli(w.distanceKm);
 }
 
 export interface StatsAnswer {
   totalWorkouts: number;
-  totalDurationMinutes: number;
+  totalDurationSeconds: number;
   totalCaloriesBurned: number;
   totalDistanceKm: number;
   workoutTypeBreakdown: Record<
     string,
-    { count: number; durationMinutes: number; caloriesBurned: number; distanceKm: number }
+    { count: number; durationSeconds: number; caloriesBurned: number; distanceKm: number }
   >;
 }
 
@@ -90,7 +90,7 @@ export async function recountUser(
     const type = String(w.workoutType);
     if (!byType.has(type)) byType.set(type, zero());
     add(byType.get(type)!, w);
-    const day = String(w.bucketDate);
+    const day = String(w.localDate);
     if (!byDay.has(day)) byDay.set(day, zero());
     add(byDay.get(day)!, w);
     if (ids.has(String(w.workoutId))) problems.push(`workout ${String(w.workoutId)} stored twice`);
@@ -121,7 +121,7 @@ export async function recountUser(
   if (answer) {
     const a: Sums = {
       count: answer.totalWorkouts,
-      dur: milli(answer.totalDurationMinutes),
+      sec: milli(answer.totalDurationSeconds),
       cal: milli(answer.totalCaloriesBurned),
       dist: milli(answer.totalDistanceKm),
     };
@@ -131,7 +131,7 @@ export async function recountUser(
       const got: Sums = t
         ? {
             count: t.count,
-            dur: milli(t.durationMinutes),
+            sec: milli(t.durationSeconds),
             cal: milli(t.caloriesBurned),
             dist: milli(t.distanceKm),
           }
