@@ -26,7 +26,8 @@ export function statsUpdate(table: Table, userId: string, delta: Counters, stamp
           adds.add,
         ),
         ConditionExpression: 'attribute_not_exists(lastChange) OR lastChange < :stamp',
-        ExpressionAttributeNames: adds.names,
+        // A change that moves no counter (a new note) still moves the stamp; DynamoDB refuses empty names.
+        ...(adds.add.length ? { ExpressionAttributeNames: adds.names } : {}),
         ExpressionAttributeValues: {
           ':statsLsi': STATS_LSI1,
           ':uid': userId,

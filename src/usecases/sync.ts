@@ -86,6 +86,7 @@ export async function exportPage(
   table: Table,
   userId: string,
   cursor: string | undefined,
+  pageBytes = EXPORT_PAGE_BYTES,
 ): Promise<{ lines: string[]; nextCursor: string | null }> {
   const lines: string[] = [];
   let bytes = 0;
@@ -106,7 +107,7 @@ export async function exportPage(
       ...(startKey ? { startKey } : after ? { after } : {}),
     });
     for (const item of page.items) {
-      if (bytes + LINE_ROOM > EXPORT_PAGE_BYTES) {
+      if (bytes + LINE_ROOM > pageBytes) {
         return { lines, nextCursor: encodeExportCursor(after!) };
       }
       push(JSON.stringify({ workout: toWorkout(item) }));
