@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TEMPLATE_PATH } from '../src/store/table.ts';
 import { buildLambda } from './build.ts';
+import { publishConsole } from './deploy-console.ts';
 
 export interface DeployOptions {
   stage: string;
@@ -590,6 +591,9 @@ export async function deploy(o: DeployOptions, deps: DeployDeps = realDeps): Pro
   for (const x of outputs.sort((a, b) => a.OutputKey.localeCompare(b.OutputKey))) {
     console.log(`  ${x.OutputKey.padEnd(width)}  ${x.OutputValue}`);
   }
+  // The web console: built, uploaded to its bucket, CloudFront invalidated (scripts/deploy-console.ts).
+  const consoleUrl = await publishConsole(outputs, common(o), { run: (args) => run(args, deps), log });
+  if (consoleUrl) console.log(`\nConsole: ${consoleUrl}`);
   const api = outputs.find((x) => x.OutputKey === 'ApiUrl')?.OutputValue;
   if (api) console.log(`\nCheck it: npm run smoke -- --api ${api} --token <ID token>   (docs/deploy.md)`);
 }
