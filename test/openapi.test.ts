@@ -101,7 +101,7 @@ test('JSON Schema 2020-12 only: no OpenAPI 3.0 keywords, and the rules the serve
   ]);
   assert.deepEqual(create.userId!.not, { enum: ['.', '..', 'me'] });
   const problem = s.Problem!.properties;
-  assert.deepEqual(problem.code!.enum, Object.values(PROBLEM_CODES_BY_STATUS).flat());
+  assert.deepEqual(problem.code!.enum, [...new Set(Object.values(PROBLEM_CODES_BY_STATUS).flat())]);
   // The server's own list of codes, every one documented under its status.
   assert.deepEqual([...(problem.code!.enum as string[])].sort(), [...PROBLEM_CODES].sort());
   assert.deepEqual((s.FieldError!.properties.code as Json).enum, [...FIELD_CODES]);

@@ -582,7 +582,7 @@ export interface components {
       type: 'about:blank';
       title: string;
       /** @enum {integer} */
-      status: 400 | 401 | 403 | 404 | 409 | 410 | 412 | 413 | 415 | 429 | 500 | 503;
+      status: 400 | 401 | 403 | 404 | 409 | 410 | 412 | 413 | 415 | 429 | 500 | 503 | 504;
       /** @enum {unknown} */
       code:
         | 'malformed_body'
@@ -816,6 +816,23 @@ export interface components {
         };
       };
     };
+    /** @description On AWS only: API Gateway's answer when a request took longer than its 29 s limit; retry. */
+    GatewayTimeout: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+        'Cache-Control': components['headers']['Cache-Control-Optional'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'] & {
+          /** @constant */
+          status?: 504;
+          /** @enum {unknown} */
+          code?: 'internal_error';
+        };
+      };
+    };
   };
   parameters: {
     /** @description A user id, or `me` for the caller. */
@@ -880,6 +897,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   getOpenApiDocument: {
@@ -909,6 +927,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   getApiReference: {
@@ -937,6 +956,7 @@ export interface operations {
       };
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   listWorkoutTypes: {
@@ -966,6 +986,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   createUser: {
@@ -1021,6 +1042,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   getUser: {
@@ -1071,6 +1093,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   deleteUser: {
@@ -1108,6 +1131,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   updateUser: {
@@ -1154,6 +1178,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   exportUser: {
@@ -1193,6 +1218,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   listWorkouts: {
@@ -1233,6 +1259,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   logWorkout: {
@@ -1288,6 +1315,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   logWorkouts: {
@@ -1326,6 +1354,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   getWorkout: {
@@ -1377,6 +1406,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   deleteWorkout: {
@@ -1415,6 +1445,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   updateWorkout: {
@@ -1462,6 +1493,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   listChanges: {
@@ -1501,6 +1533,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   getStats: {
@@ -1539,6 +1572,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
   getTimeseries: {
@@ -1578,6 +1612,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
     };
   };
 }

@@ -188,6 +188,7 @@ const PROBLEM_NAMES: Record<ProblemStatus, string> = {
   429: 'TooManyRequests',
   500: 'InternalServerError',
   503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
 };
 
 const PROBLEM_STATUSES = Object.keys(PROBLEM_NAMES).map(Number) as ProblemStatus[];
@@ -205,6 +206,7 @@ const PROBLEM_TEXT: Record<ProblemStatus, string> = {
   429: 'Too many requests (API Gateway or the service); retry after Retry-After seconds.',
   500: 'An unexpected error; the detail names the request id, never internals.',
   503: 'The database is unreachable or throttling; retry after Retry-After seconds.',
+  504: "On AWS only: API Gateway's answer when a request took longer than its 29 s limit; retry.",
 };
 
 function problemResponse(status: ProblemStatus): Json {
@@ -238,7 +240,7 @@ const problems = (...statuses: ProblemStatus[]) =>
   );
 
 /** Can happen on any route: throttling (gateway or service), a bug, the database. */
-const ALWAYS = [429, 500, 503] as const;
+const ALWAYS = [429, 500, 503, 504] as const;
 /** A route behind the token, acting on a user. */
 const AUTHED = [401, 403, ...ALWAYS] as const;
 /** A route reading a JSON body. */
@@ -460,7 +462,7 @@ export function openApiDocument(config: AppConfig): Json {
           description: 'Scalar API Reference, reading /openapi.json.',
           public: true,
           answers: { 200: { description: 'HTML page', schema: 'Html', mediaType: 'text/html' } },
-          problems: [429, 500],
+          problems: [429, 500, 504],
         }),
       },
       '/workout-types': {

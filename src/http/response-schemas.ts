@@ -23,6 +23,8 @@ export const PROBLEM_CODES_BY_STATUS = {
   429: ['rate_limited'],
   500: ['internal_error'],
   503: ['database_unavailable'],
+  /** On AWS only: API Gateway's own answer when the function takes longer than its 29 s limit. */
+  504: ['internal_error'],
 } as const;
 
 export type ProblemStatus = keyof typeof PROBLEM_CODES_BY_STATUS;
@@ -270,7 +272,7 @@ export const responseSchemas: Record<string, Json> = {
       type: { const: 'about:blank' },
       title: { type: 'string' },
       status: { type: 'integer', enum: Object.keys(PROBLEM_CODES_BY_STATUS).map(Number) },
-      code: { enum: Object.values(PROBLEM_CODES_BY_STATUS).flat() },
+      code: { enum: [...new Set(Object.values(PROBLEM_CODES_BY_STATUS).flat())] },
       detail: { type: 'string' },
       errors: { type: 'array', items: ref('FieldError'), description: 'Every invalid field (400 only).' },
       requestId: {
