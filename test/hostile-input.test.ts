@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { startTestService, workout, type Response, type TestService } from './helpers.ts';
 import { recountUser, type StatsAnswer } from './support/exactness.ts';
 import { rawConnection } from './support/raw-http.ts';
-import { rejectedCall, tableSnapshot } from './support/snapshot.ts';
+import { rejected as rejectedIn, tableSnapshot } from './support/snapshot.ts';
 
 const t = await startTestService();
 const snapshot = () => tableSnapshot(t);
@@ -19,7 +19,7 @@ const rejected = (
   method: string,
   path: string,
   opts: Parameters<TestService['call']>[2] = {},
-) => rejectedCall(t, status, method, path, opts);
+) => rejectedIn(t, status, method, path, opts);
 
 /** Sends one request as written and returns the status (0 when the server just closed). */
 async function raw(

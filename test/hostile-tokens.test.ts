@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { AUDIENCE, ISSUER } from '../src/auth/local-jwt.ts';
 import { startTestService, workout } from './helpers.ts';
-import { assertProblem, rejectedCall, tableSnapshot } from './support/snapshot.ts';
+import { assertProblem, rejected, tableSnapshot } from './support/snapshot.ts';
 
 // The local server signs with JWT_SECRET when it is set: knowing it lets this file forge tokens
 // that differ from a valid one in exactly one respect. (Each test file runs in its own process.)
@@ -157,7 +157,7 @@ describe("another user's valid token: 403 on every route naming a user, nothing 
   ];
   for (const [method, path, body] of ROUTES_NAMING_ANA) {
     test(`${method} ${path}${body ? ' ' + JSON.stringify(body).slice(0, 50) : ''}`, async () => {
-      const res = await rejectedCall(t, 403, method, path, {
+      const res = await rejected(t, 403, method, path, {
         as: 'mallory',
         ...(body === undefined ? {} : { body }),
       });

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_WORKOUT_TYPES } from '../src/domain/config.ts';
 import { startTestService, workout, type Response } from './helpers.ts';
-import { rejectedFor } from './support/snapshot.ts';
+import { assertStatsExact } from './support/exactness.ts';
+import { rejected as rejectedIn } from './support/snapshot.ts';
 
 const t = await startTestService();
 
-/** A request that must be rejected with `status` (problem+json) and write nothing for any of `users`. */
-const rejected = (status: number, users: string[], send: () => Promise<Response>) =>
-  rejectedFor(t, status, users, send);
+/** A request that must be rejected with `status` (problem+json) and write nothing anywhere. */
+const rejected = (status: number, method: string, path: string, opts: Parameters<typeof t.call>[2]) =>
+  rejectedIn(t, status, method, path, opts);
 
 const stats = async (userId: string) =>
   (
@@ -25,20 +26,83 @@ describe('POST /workouts', () => {
     const res = await t.call('POST', '/workouts', { as: 'w1', body: workout({ workoutId: 'a1b2c3' }) });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('location'), '/workouts/a1b2c3');
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(res.headers.get('etag') ?? '', /^"[^"]+"$/);
     const w = res.body;
-    assert.equal(w.userId, 'w1');
-    assert.equal(w.workoutId, 'a1b2c3');
-    assert.equal(w.startedAt, '2026-11-20T07:30:00+01:00');
-    assert.equal(w.durationMinutes, 42);
-    assert.equal(w.distanceKm, 8.2);
-    assert.equal(w.intensity, 'high');
-    assert.equal(w.avgHeartRate, 151);
-    assert.equal(w.notes, 'tempo run');
-    // No profile: 70 kg. running/high = 11.5 MET × 70 kg × 0.7 h.
-    assert.equal(w.caloriesBurned, 563.5);
-    assert.equal(w.caloriesEstimated, true);
-    assert.ok(w.createdAt);
-    assert.deepEqual((await t.call('GET', '/workouts/a1b2c3', { as: 'w1' })).body, w);
+    assert.match(String(w.createdAt), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    assert.deepEqual(w, {
+      userId: 'w1',
+      workoutId: 'a1b2c3',
+      workoutType: 'running',
+      startedAt: '2026-11-20T07:30:00+01:00',
+      localDate: '2026-11-20', // the date written with its own offset
+      durationMinutes: 42,
+      durationSeconds: 2520,
+      // No profile: 70 kg. running/high = 11.5 MET × 70 kg × 0.7 h.
+      caloriesBurned: 563.5,
+      caloriesEstimated: true,
+      distanceKm: 8.2,
+      intensity: 'high',
+      avgHeartRate: 151,
+      notes: 'tempo run',
+      createdAt: w.createdAt,
+      updatedAt: w.createdAt,
+    });
+    const back = await t.call('GET', '/workouts/a1b2c3', { as: 'w1' });
+    assert.deepEqual(back.body, w);
+    assert.equal(back.headers.get('etag'), res.headers.get('etag'));
+    assert.equal(back.headers.get('cache-control'), 'no-store');
+  });
+
+  test('durationSeconds is the precise alternative; answers carry both', async () => {
+    const res = await t.call('POST', '/workouts', {
+      as: 'w1',
+      body: workout({ workoutId: 'secs', durationMinutes: undefined, durationSeconds: 1520 }),
+    });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.body.durationSeconds, 1520);
+    assert.equal(res.body.durationMinutes, 25.33);
+    // Both, when they agree, are fine; a retry in minutes of the same seconds is the same content.
+    const both = await t.call('POST', '/workouts', {
+      as: 'w1',
+      body: workout({ workoutId: 'both', durationMinutes: 25.5, durationSeconds: 1530 }),
+    });
+    assert.equal(both.status, 201, both.text);
+    const again = await t.call('POST', '/workouts', {
+      as: 'w1',
+      body: workout({ workoutId: 'both', durationMinutes: undefined, durationSeconds: 1530 }),
+    });
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.body, both.body);
+    const disagree = await rejected(400, 'POST', '/workouts', {
+      as: 'w1',
+      body: workout({ workoutId: 'bad', durationMinutes: 25, durationSeconds: 1520 }),
+    });
+    assert.equal(disagree.body.code, 'invalid_fields');
+  });
+
+  test('localDate: its own timezone, else its offset, else (Z) the profile zone; UTC without a profile', async () => {
+    const day = async (as: string, body: Record<string, unknown>) => {
+      const res = await t.call('POST', '/workouts', { as, body: workout(body) });
+      assert.equal(res.status, 201, res.text);
+      return res.body.localDate;
+    };
+    // 23:30 UTC on the 20th.
+    assert.equal(await day('ld1', { startedAt: '2026-11-20T23:30:00Z' }), '2026-11-20');
+    await t.call('POST', '/users', { as: 'ld2', body: { displayName: 'T', timezone: 'Asia/Tokyo' } });
+    assert.equal(await day('ld2', { startedAt: '2026-11-20T23:30:00Z' }), '2026-11-21');
+    assert.equal(await day('ld2', { startedAt: '2026-11-20T15:30:00-08:00' }), '2026-11-20');
+    assert.equal(
+      await day('ld2', { startedAt: '2026-11-20T23:30:00Z', timezone: 'America/New_York' }),
+      '2026-11-20',
+    );
+    const withZone = await t.call('POST', '/workouts', {
+      as: 'ld2',
+      body: workout({ workoutId: 'tz', startedAt: '2026-11-20T23:30:00Z', timezone: 'america/new_york' }),
+    });
+    assert.equal(withZone.body.timezone, 'America/New_York');
+    await rejected(400, 'POST', '/workouts', { as: 'ld2', body: workout({ timezone: 'Mars/Olympus' }) });
   });
 
   test('generates an id when absent; intensity defaults to moderate', async () => {
@@ -80,13 +144,12 @@ describe('POST /workouts', () => {
 
   test('the same id with other content is a 409 and changes nothing', async () => {
     await t.call('POST', '/workouts', { as: 'w4', body: workout({ workoutId: 'conflict-1' }) });
-    const res = await rejected(409, ['w4'], () =>
-      t.call('POST', '/workouts', {
-        as: 'w4',
-        body: workout({ workoutId: 'conflict-1', durationMinutes: 43 }),
-      }),
-    );
+    const res = await rejected(409, 'POST', '/workouts', {
+      as: 'w4',
+      body: workout({ workoutId: 'conflict-1', durationMinutes: 43 }),
+    });
     assert.match(String(res.body.detail), /conflict-1/);
+    assert.equal(res.body.code, 'workout_conflict');
     assert.equal((await stats('w4')).totalWorkouts, 2);
   });
 
@@ -101,6 +164,32 @@ describe('POST /workouts', () => {
     );
   });
 
+  /** The field error code each message pattern means (the contract's list). */
+  const codes: Record<string, string> = {
+    color: 'unknown_field',
+    '/must be one of: running, cycling/': 'invalid_value',
+    '/must be one of/': 'invalid_value',
+    '/RFC 3339/': 'invalid_format',
+    '/before 1970/': 'too_small',
+    '/24 hours/': 'too_big',
+    '/greater than 0/': 'too_small',
+    '/at least 1/': 'too_small',
+    '/at least 0/': 'too_small',
+    '/at least 25/': 'too_small',
+    '/at most 1440/': 'too_big',
+    '/at most 86400/': 'too_big',
+    '/at most 20000/': 'too_big',
+    '/at most 1000/': 'too_big',
+    '/at most 250/': 'too_big',
+    '/1000 characters/': 'too_big',
+    '/must be a number/': 'invalid_type',
+    '/decimal places/': 'too_many_decimals',
+    '/low, moderate, high/': 'invalid_value',
+    '/integer/': 'not_integer',
+    '/string/': 'invalid_type',
+    '/letters, digits/': 'invalid_format',
+    '/not a known field/': 'unknown_field',
+  };
   const future = new Date(Date.now() + 25 * 3600_000).toISOString();
   const soon = new Date(Date.now() + 23 * 3600_000).toISOString();
   for (const [field, value, message] of [
@@ -114,7 +203,11 @@ describe('POST /workouts', () => {
     ['startedAt', future, /24 hours/],
     ['durationMinutes', 0, /greater than 0/],
     ['durationMinutes', -5, /greater than 0/],
-    ['durationMinutes', 240.01, /at most 240/],
+    ['durationMinutes', 1440.01, /at most 1440/],
+    ['durationSeconds', 0, /at least 1/],
+    ['durationSeconds', 1520.5, /integer/],
+    ['durationSeconds', '1520', /must be a number/],
+    ['durationSeconds', 86_401, /at most 86400/],
     ['durationMinutes', '42', /must be a number/],
     ['durationMinutes', 10.123, /decimal places/],
     ['caloriesBurned', -1, /at least 0/],
@@ -133,21 +226,37 @@ describe('POST /workouts', () => {
     ['color', 'red', /not a known field/],
   ] as const) {
     test(`400: ${field} = ${JSON.stringify(value).slice(0, 30)}`, async () => {
-      const res = await rejected(400, ['w7'], () =>
-        t.call('POST', '/workouts', { as: 'w7', body: workout({ [field]: value }) }),
-      );
-      const errors = res.body.errors as { path: string; message: string }[];
+      // A duration in seconds is sent instead of minutes.
+      const minutes = field === 'durationSeconds' ? { durationMinutes: undefined } : {};
+      const res = await rejected(400, 'POST', '/workouts', {
+        as: 'w7',
+        body: workout({ ...minutes, [field]: value }),
+      });
+      assert.equal(res.body.code, 'invalid_fields');
+      const errors = res.body.errors as { path: string; code: string; message: string }[];
       assert.equal(errors.length, 1, JSON.stringify(errors));
       assert.equal(errors[0]!.path, field);
       assert.match(errors[0]!.message, message);
+      assert.equal(
+        errors[0]!.code,
+        codes[field === 'color' ? 'color' : String(message)],
+        JSON.stringify(errors),
+      );
     });
   }
 
   test('missing required fields are each named', async () => {
-    const res = await rejected(400, ['w7'], () => t.call('POST', '/workouts', { as: 'w7', body: {} }));
+    const res = await rejected(400, 'POST', '/workouts', { as: 'w7', body: {} });
+    assert.equal(res.body.code, 'invalid_fields');
     assert.deepEqual(
-      (res.body.errors as { path: string; message: string }[]).map((e) => `${e.path} ${e.message}`).sort(),
-      ['durationMinutes is required', 'startedAt is required', 'workoutType is required'],
+      (res.body.errors as { path: string; code: string; message: string }[])
+        .map((e) => `${e.path} ${e.code}: ${e.message}`)
+        .sort(),
+      [
+        'durationMinutes required: is required (or send durationSeconds)',
+        'startedAt required: is required',
+        'workoutType required: is required',
+      ],
     );
   });
 
@@ -156,39 +265,42 @@ describe('POST /workouts', () => {
       as: 'w8',
       body: workout({
         startedAt: soon,
-        durationMinutes: 240,
+        durationMinutes: 1440,
         caloriesBurned: 0,
         distanceKm: 0,
         avgHeartRate: 25,
       }),
     });
     assert.equal(res.status, 201, res.text);
+    assert.equal(res.body.durationSeconds, 86_400);
     assert.equal(
       (await t.call('POST', '/workouts', { as: 'w8', body: workout({ startedAt: '1970-01-01T00:00:00Z' }) }))
         .status,
       201,
     );
+    const secs = await t.call('POST', '/workouts', {
+      as: 'w8',
+      body: workout({ durationMinutes: undefined, durationSeconds: 86_400 }),
+    });
+    assert.equal(secs.status, 201, secs.text);
   });
 
   test('body errors: JSON syntax, non-objects, empty, content type, size', async () => {
     for (const raw of ['{"workoutType":', '[1,2]', 'null', '"text"', '42', '']) {
-      const res = await rejected(400, ['w9'], () => t.call('POST', '/workouts', { as: 'w9', raw }));
+      const res = await rejected(400, 'POST', '/workouts', { as: 'w9', raw });
       assert.ok(res.body.detail, raw);
+      assert.equal(res.body.code, 'malformed_body', raw);
     }
-    await rejected(415, ['w9'], () =>
-      t.call('POST', '/workouts', {
-        as: 'w9',
-        raw: JSON.stringify(workout()),
-        headers: { 'content-type': 'text/plain' },
-      }),
-    );
-    await rejected(415, ['w9'], () =>
-      t.call('POST', '/workouts', {
-        as: 'w9',
-        raw: 'workoutType=running',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      }),
-    );
+    await rejected(415, 'POST', '/workouts', {
+      as: 'w9',
+      raw: JSON.stringify(workout()),
+      headers: { 'content-type': 'text/plain' },
+    });
+    await rejected(415, 'POST', '/workouts', {
+      as: 'w9',
+      raw: 'workoutType=running',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     const ok = await t.call('POST', '/workouts', {
       as: 'w9',
       raw: JSON.stringify(workout()),
@@ -196,14 +308,13 @@ describe('POST /workouts', () => {
     });
     assert.equal(ok.status, 201);
     const big = JSON.stringify(workout({ notes: 'x'.repeat(70 * 1024) }));
-    const res = await rejected(413, ['w9'], () => t.call('POST', '/workouts', { as: 'w9', raw: big }));
+    const res = await rejected(413, 'POST', '/workouts', { as: 'w9', raw: big });
     assert.match(String(res.body.detail), /64 KiB/);
+    assert.equal(res.body.code, 'payload_too_large');
   });
 
   test('naming another user is a 403 for a user, allowed for an admin', async () => {
-    await rejected(403, ['w10', 'victim'], () =>
-      t.call('POST', '/workouts', { as: 'w10', body: workout({ userId: 'victim' }) }),
-    );
+    await rejected(403, 'POST', '/workouts', { as: 'w10', body: workout({ userId: 'victim' }) });
     const res = await t.call('POST', '/workouts', {
       as: 'coach',
       admin: true,
@@ -254,13 +365,13 @@ describe('configuration limits', () => {
 
 describe('GET, PATCH, DELETE /workouts/{workoutId}', () => {
   test('read: 404 when absent, 400 for a malformed id, 403 for another user, admin may', async () => {
-    await rejected(404, ['r1'], () => t.call('GET', '/workouts/nope', { as: 'r1' }));
-    await rejected(400, ['r1'], () => t.call('GET', '/workouts/bad%20id', { as: 'r1' }));
+    assert.equal((await rejected(404, 'GET', '/workouts/nope', { as: 'r1' })).body.code, 'workout_not_found');
+    await rejected(400, 'GET', '/workouts/bad%20id', { as: 'r1' });
     await t.call('POST', '/workouts', { as: 'r1', body: workout({ workoutId: 'mine' }) });
-    await rejected(403, ['r1'], () => t.call('GET', '/workouts/mine?userId=r1', { as: 'r2' }));
+    await rejected(403, 'GET', '/workouts/mine?userId=r1', { as: 'r2' });
     assert.equal((await t.call('GET', '/workouts/mine?userId=r1', { as: 'r1' })).status, 200);
     assert.equal((await t.call('GET', '/workouts/mine?userId=r1', { as: 'a', admin: true })).status, 200);
-    await rejected(400, ['r1'], () => t.call('GET', '/workouts/mine?user=r1', { as: 'r1' }));
+    await rejected(400, 'GET', '/workouts/mine?user=r1', { as: 'r1' });
   });
 
   test('update: fields change, statistics follow, calories re-estimated when cleared', async () => {
@@ -308,27 +419,21 @@ describe('GET, PATCH, DELETE /workouts/{workoutId}', () => {
   });
 
   test('update rejections write nothing', async () => {
-    await rejected(400, ['p1'], () => t.call('PATCH', '/workouts/x', { as: 'p1', body: { workoutId: 'z' } }));
-    await rejected(400, ['p1'], () => t.call('PATCH', '/workouts/x', { as: 'p1', body: { userId: 'p2' } }));
-    await rejected(400, ['p1'], () =>
-      t.call('PATCH', '/workouts/x', { as: 'p1', body: { durationMinutes: 0, intensity: 'x' } }),
-    );
-    await rejected(400, ['p1'], () =>
-      t.call('PATCH', '/workouts/x', { as: 'p1', body: { workoutType: null } }),
-    );
-    await rejected(404, ['p1'], () =>
-      t.call('PATCH', '/workouts/none', { as: 'p1', body: { durationMinutes: 5 } }),
-    );
-    await rejected(403, ['p1'], () =>
-      t.call('PATCH', '/workouts/x?userId=p1', { as: 'p2', body: { durationMinutes: 5 } }),
-    );
-    await rejected(415, ['p1'], () =>
-      t.call('PATCH', '/workouts/x', { as: 'p1', raw: '{}', headers: { 'content-type': 'text/xml' } }),
-    );
+    await rejected(400, 'PATCH', '/workouts/x', { as: 'p1', body: { workoutId: 'z' } });
+    await rejected(400, 'PATCH', '/workouts/x', { as: 'p1', body: { userId: 'p2' } });
+    await rejected(400, 'PATCH', '/workouts/x', { as: 'p1', body: { durationMinutes: 0, intensity: 'x' } });
+    await rejected(400, 'PATCH', '/workouts/x', { as: 'p1', body: { workoutType: null } });
+    await rejected(404, 'PATCH', '/workouts/none', { as: 'p1', body: { durationMinutes: 5 } });
+    await rejected(403, 'PATCH', '/workouts/x?userId=p1', { as: 'p2', body: { durationMinutes: 5 } });
+    await rejected(415, 'PATCH', '/workouts/x', {
+      as: 'p1',
+      raw: '{}',
+      headers: { 'content-type': 'text/xml' },
+    });
   });
 
   test('delete: 204, statistics follow, then 404', async () => {
-    await rejected(403, ['p1'], () => t.call('DELETE', '/workouts/x?userId=p1', { as: 'p2' }));
+    await rejected(403, 'DELETE', '/workouts/x?userId=p1', { as: 'p2' });
     const del = await t.call('DELETE', '/workouts/x', { as: 'p1' });
     assert.equal(del.status, 204);
     const s = await stats('p1');
@@ -422,13 +527,20 @@ describe('GET /workouts', () => {
       assert.equal(res.status, 400, query);
       assert.equal((res.body.errors as { path: string }[])[0]!.path, path, query);
     }
-    const page = await t.call('GET', '/workouts?limit=2&workoutType=yoga', { as: u });
+    // A cursor from a page of another time window does not belong to this query.
+    const page = await t.call('GET', `/workouts?limit=2&to=${started(20)}`, { as: u });
     const foreign = await t.call(
       'GET',
-      `/workouts?limit=2&workoutType=running&cursor=${page.body.nextCursor}`,
-      { as: u },
+      `/workouts?limit=2&from=${started(30)}&cursor=${page.body.nextCursor}`,
+      {
+        as: u,
+      },
     );
-    assert.equal(foreign.status, 400);
+    assert.equal(foreign.status, 400, foreign.text);
+    assert.deepEqual(foreign.body.errors, [
+      { path: 'cursor', code: 'invalid_cursor', message: 'does not belong to this query' },
+    ]);
+    assert.equal(foreign.body.detail, 'cursor does not belong to this query');
   });
 
   test("another user's list is a 403; an admin may list it; a user with none gets an empty page", async () => {
@@ -449,7 +561,9 @@ describe('text fields', () => {
       raw: '{"workoutType":"yoga","startedAt":"2026-11-20T07:00:00Z","durationMinutes":5,"notes":"bad \\ud800 text"}',
     });
     assert.equal(res.status, 400);
-    assert.deepEqual(res.body.errors, [{ path: 'notes', message: 'must be valid Unicode text' }]);
+    assert.deepEqual(res.body.errors, [
+      { path: 'notes', code: 'invalid_format', message: 'must be valid Unicode text' },
+    ]);
     assert.deepEqual(await t.partition('txt'), []);
     const ok = await t.call('POST', '/workouts', {
       as: 'txt',

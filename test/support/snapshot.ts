@@ -5,6 +5,7 @@
 import type { Item } from '../../src/store/dynamodb.ts';
 import type { Response, TestService } from '../helpers.ts';
 import assert from 'node:assert/strict';
+import { PROBLEM_CODES } from '../../src/http/problem.ts';
 
 const key = (i: Item) => `${String(i.pk)}|${String(i.sk)}`;
 
@@ -25,16 +26,22 @@ export async function tableSnapshot(t: Pick<TestService, 'db' | 'tableName'>): P
   return JSON.stringify(items.sort((a, b) => key(a).localeCompare(key(b))));
 }
 
-/** A problem+json answer with the given status (or status pattern), its body naming the same status. */
+/** A problem+json answer with the given status (or status pattern): its body names the same status and a code. */
 export function assertProblem(res: Response, status: number | RegExp, what: string): void {
   if (typeof status === 'number') assert.equal(res.status, status, `${what}: ${res.text.slice(0, 300)}`);
   else assert.match(String(res.status), status, `${what}: ${res.status} ${res.text.slice(0, 300)}`);
   assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, what);
-  assert.equal((res.body as { status?: number } | undefined)?.status, res.status, what);
+  const body = res.body as { status?: number; code?: string } | undefined;
+  assert.equal(body?.status, res.status, what);
+  assert.ok((PROBLEM_CODES as readonly string[]).includes(body?.code ?? ''), `${what}: code ${body?.code}`);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff', what);
 }
 
-/** Sends a request that must be rejected with `status` and must leave the whole table as it was. */
-export async function rejectedCall(
+/**
+ * Sends a request that must be rejected with `status` (problem+json) and proves it wrote nothing
+ * anywhere in the table (a snapshot before and after). The one "rejected and wrote nothing" helper.
+ */
+export async function rejected(
   t: Pick<TestService, 'db' | 'tableName' | 'call'>,
   status: number | RegExp,
   method: string,
@@ -45,19 +52,5 @@ export async function rejectedCall(
   const res = await t.call(method, path, opts);
   assertProblem(res, status, `${method} ${path}`);
   assert.equal(await tableSnapshot(t), before, `${method} ${path} wrote nothing`);
-  return res;
-}
-
-/** Runs a request that must be rejected with `status`, and proves it wrote nothing for any of `users`. */
-export async function rejectedFor(
-  t: Pick<TestService, 'partition'>,
-  status: number,
-  users: string[],
-  send: () => Promise<Response>,
-): Promise<Response> {
-  const before = await Promise.all(users.map((u) => t.partition(u)));
-  const res = await send();
-  assertProblem(res, status, 'a rejected request');
-  assert.deepEqual(await Promise.all(users.map((u) => t.partition(u))), before, 'a rejected request wrote');
   return res;
 }
