@@ -261,3 +261,68 @@ test('error answers, preflights and HEAD pass the response check, with the docum
   assert.match(await code('OPTIONS', '/workouts/e1', elsewhere), /^(401|404) /);
   assert.equal(await code('DELETE', '/users/me'), '204');
 });
+
+test('admin, ranges, filters and a whole-batch 403 pass the response check', async () => {
+  const as = { as: 'zoe' };
+  const admin = { as: 'coach', admin: true };
+  assert.equal(
+    (await t.call('POST', '/users', { ...as, body: { displayName: 'Zoe', weightKg: 58.25 } })).status,
+    201,
+  );
+  assert.equal(
+    (await t.call('POST', '/workouts', { ...admin, body: workout({ userId: 'zoe', workoutId: 'z1' }) }))
+      .status,
+    201,
+  );
+  assert.equal(
+    (
+      await t.call('POST', '/workouts', {
+        ...as,
+        body: workout({
+          workoutId: 'z2',
+          durationSeconds: 1520,
+          durationMinutes: undefined,
+          distanceKm: undefined,
+        }),
+      })
+    ).status,
+    201,
+  );
+  assert.equal((await t.call('GET', '/workouts/z1?userId=zoe', admin)).status, 200);
+  assert.equal(
+    (
+      await t.call(
+        'GET',
+        '/workouts?userId=zoe&workoutType=running&from=2026-11-01&to=2026-12-01T00:00:00Z&limit=1',
+        admin,
+      )
+    ).status,
+    200,
+  );
+  assert.equal((await t.call('GET', '/stats/zoe?from=2026-11-01&to=2026-12-01', admin)).status, 200);
+  assert.equal(
+    (await t.call('GET', '/stats/me/timeseries?granularity=month&from=2026-01-01', as)).status,
+    200,
+  );
+  assert.equal((await t.call('GET', '/stats/me/timeseries?from=2026-12-01&to=2026-11-01', as)).status, 400);
+  assert.equal((await t.call('GET', '/changes?userId=zoe&limit=1', admin)).status, 200);
+  assert.equal((await t.call('GET', '/users/zoe/export', admin)).status, 200);
+  assert.equal(
+    (await t.call('PATCH', '/users/me', { ...as, body: { timezone: 'Europe/Lisbon', weightKg: null } }))
+      .status,
+    200,
+  );
+  assert.equal(
+    (await t.call('PATCH', '/workouts/z2', { ...as, body: { distanceKm: null, caloriesBurned: null } }))
+      .status,
+    200,
+  );
+  assert.equal((await t.call('PATCH', '/workouts/z2', { ...as, body: { workoutId: 'x' } })).status, 400);
+  const other = { workouts: [workout({ userId: 'ana' })] };
+  assert.equal((await t.call('POST', '/workouts/batch', { ...as, body: other })).status, 403);
+  assert.equal((await t.call('POST', '/workouts/batch', { ...as, body: { workouts: [] } })).status, 400);
+  assert.equal((await t.call('DELETE', '/workouts/z1', as)).status, 204);
+  assert.equal((await t.call('DELETE', '/workouts/z1', as)).status, 404);
+  assert.equal((await t.call('DELETE', '/users/zoe', admin)).status, 204);
+  assert.equal((await t.call('DELETE', '/users/zoe', admin)).status, 404);
+});
