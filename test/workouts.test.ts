@@ -416,6 +416,7 @@ describe('GET, PATCH, DELETE /workouts/{workoutId}', () => {
     assert.equal(replay.status, 200);
     assert.equal(replay.body.workoutType, 'swimming');
     assert.equal((await stats(u)).totalWorkouts, 2);
+    await assertStatsExact(t, u);
   });
 
   test('update rejections write nothing', async () => {
