@@ -272,7 +272,7 @@ test("API: the app's routes exactly, Cognito on every route the app requires a t
       assert.deepEqual(m.AuthorizerId, { Ref: authorizerId }, route.key);
     } else {
       assert.equal(m.AuthorizationType, 'NONE', route.key);
-      assert.match(route.key, /^GET \/(health|openapi\.json|workout-types)$/);
+      assert.match(route.key, /^GET \/(health|openapi\.json|docs|workout-types)$/);
     }
     // Path parameters are declared required, under the names the code reads.
     for (const [, name] of route.key.matchAll(/\{(\w+)\}/g)) {
@@ -334,7 +334,7 @@ test('API stage: tracing, throttling, JSON access logs without bodies, no data t
 test('the cost table counts the per-method API metrics of this template (D7)', () => {
   const methods = ofType('AWS::ApiGateway::Method').length;
   const ops = readFileSync(join(import.meta.dirname, '..', 'docs', 'operations.md'), 'utf8');
-  const row = ops.split('\n').find((l) => /per-method API metrics/.test(l));
+  const row = ops.split('\n').find((l) => l.startsWith('|') && /per-method API metrics/.test(l));
   assert.ok(row, 'docs/operations.md: a cost row for the per-method API metrics');
   assert.match(row, new RegExp(`\\b${methods} methods × 5 = ${methods * 5}\\b`));
   assert.match(row, new RegExp(`\\$${Math.round(methods * 5 * 0.3)}\\b`));
