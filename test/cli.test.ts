@@ -1,0 +1,107 @@
+/**
+ * `workout-log` end to end: the CLI as a separate process against the real local service over
+ * HTTP on DynamoDB Local (test/cli-harness.ts). A Strava export imported, then imported again with
+ * nothing counted twice, statistics equal to a recount each time; --map; usage and errors. The
+ * other test/cli-*.test.ts files have formats and bad rows, export, kills and Ctrl-C, races and
+ * retries (split so each file stays well inside the runner's time limit).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { cli, cliHarness } from './cli-harness.ts';
+import type { TestService } from './helpers.ts';
+
+let h: Awaited<ReturnType<typeof cliHarness>>;
+let t: TestService;
+let work: string;
+before(async () => {
+  h = await cliHarness();
+  ({ t, work } = h);
+});
+const importAs: typeof h.importAs = (...args) => h.importAs(...args);
+const assertExact: typeof h.assertExact = (...args) => h.assertExact(...args);
+const copy: typeof h.copy = (...args) => h.copy(...args);
+
+describe('workout-log import, end to end', () => {
+  test('a Strava export: imported, then imported again with nothing counted twice', async () => {
+    const file = copy('strava-activities.csv');
+    const first = await importAs('strava-user', file);
+    assert.equal(first.run.code, 0, first.run.stderr);
+    assert.deepEqual(
+      {
+        imported: first.summary.imported,
+        present: first.summary.present,
+        rejected: first.summary.rejected,
+        skipped: first.summary.skippedByType,
+      },
+      { imported: 10, present: 0, rejected: 0, skipped: { Rowing: 1, Workout: 1 } },
+    );
+    await assertExact('strava-user', 10);
+    const stored = await t.call<{
+      durationSeconds: number;
+      distanceKm: number;
+      startedAt: string;
+      avgHeartRate: number;
+    }>('GET', '/workouts/strava-10912345678', { as: 'strava-user' });
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.durationSeconds, 2712);
+    assert.equal(stored.body.distanceKm, 8.043);
+    assert.equal(stored.body.avgHeartRate, 151);
+    assert.equal(Date.parse(stored.body.startedAt), Date.parse('2024-03-05T07:15:42Z'));
+
+    const again = await importAs('strava-user', file);
+    assert.equal(again.run.code, 0, again.run.stderr);
+    assert.equal(again.summary.imported, 0);
+    assert.equal(again.summary.present, 10);
+    await assertExact('strava-user', 10);
+    assert.equal(readdirSync(join(work, 'state')).length, 0, 'a finished import leaves no state behind');
+  });
+
+  test('--map brings in a skipped type when the service has it', async () => {
+    const file = copy('strava-activities.csv');
+    const { run, summary } = await importAs('mapper', file, [
+      '--map',
+      'Workout=crossfit',
+      '--map',
+      'Rowing=rowing',
+    ]);
+    assert.equal(run.code, 2); // the service has no "rowing"
+    assert.match(run.stderr, /--map Rowing=rowing: the service has no workout type "rowing"/);
+    void summary;
+    const ok = await importAs('mapper', file, ['--map', 'Workout=crossfit']);
+    assert.equal(ok.run.code, 0, ok.run.stderr);
+    assert.equal(ok.summary.imported, 11);
+    assert.deepEqual(ok.summary.skippedByType, { Rowing: 1 });
+    await assertExact('mapper', 11);
+  });
+});
+
+describe('workout-log usage', () => {
+  test('--help on every command, with examples; the bin shim runs without a build', async () => {
+    for (const args of [['--help'], ['import', '--help'], ['export', '--help'], ['token', '--help']]) {
+      const run = await cli(args);
+      assert.equal(run.code, 0, args.join(' '));
+      assert.match(run.stdout, /Examples:\n {2}\$ /, args.join(' '));
+    }
+    const bin = spawn(process.execPath, ['src/cli/workout-log-bin.js', 'import', '--help'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    bin.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const [code] = (await once(bin, 'close')) as [number];
+    assert.equal(code, 0);
+    assert.match(out, /--batch-size <n>/);
+  });
+
+  test('missing --api or --token, an unknown file: exit 2 with a message', async () => {
+    const noApi = await cli(['import', 'x.csv'], { WORKOUT_API_URL: '', WORKOUT_API_TOKEN: '' });
+    assert.equal(noApi.code, 2);
+    assert.match(noApi.stderr, /--api is required/);
+    const missing = await cli(['import', join(work, 'nope.csv'), '--api', t.url, '--token', 'x']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /ENOENT|no such file/);
+  });
+});
