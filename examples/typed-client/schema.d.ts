@@ -1001,6 +1001,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "displayName": "Ana",
+         *       "weightKg": 61.5,
+         *       "timezone": "Europe/Lisbon"
+         *     }
+         */
         'application/json': components['schemas']['CreateUser'];
       };
     };
@@ -1151,6 +1158,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "weightKg": 60.8
+         *     }
+         */
         'application/json': components['schemas']['PatchUser'];
       };
     };
@@ -1274,6 +1286,18 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "workoutId": "a1b2c3",
+         *       "workoutType": "running",
+         *       "startedAt": "2026-11-20T07:30:00+01:00",
+         *       "durationMinutes": 42,
+         *       "distanceKm": 8.2,
+         *       "intensity": "high",
+         *       "avgHeartRate": 151,
+         *       "notes": "tempo run"
+         *     }
+         */
         'application/json': components['schemas']['CreateWorkout'];
       };
     };
@@ -1330,6 +1354,28 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "workouts": [
+         *         {
+         *           "workoutId": "a1b2c3",
+         *           "workoutType": "running",
+         *           "startedAt": "2026-11-20T07:30:00+01:00",
+         *           "durationMinutes": 42,
+         *           "distanceKm": 8.2,
+         *           "intensity": "high",
+         *           "avgHeartRate": 151,
+         *           "notes": "tempo run"
+         *         },
+         *         {
+         *           "workoutId": "a1b2c4",
+         *           "workoutType": "yoga",
+         *           "startedAt": "2026-11-21T18:00:00Z",
+         *           "durationSeconds": 2700
+         *         }
+         *       ]
+         *     }
+         */
         'application/json': components['schemas']['WorkoutBatch'];
       };
     };
@@ -1466,6 +1512,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "notes": "tempo run, windy",
+         *       "avgHeartRate": null
+         *     }
+         */
         'application/json': components['schemas']['PatchWorkout'];
       };
     };

@@ -253,7 +253,7 @@ interface Operation {
   description: string;
   public?: boolean;
   parameters?: Json[];
-  body?: { schema: string; description?: string };
+  body?: { schema: string; description?: string; example: Json };
   answers: Record<number, Answer>;
   problems: readonly ProblemStatus[];
 }
@@ -271,7 +271,7 @@ function operation(o: Operation): Json {
           requestBody: {
             required: true,
             ...(o.body.description ? { description: o.body.description } : {}),
-            content: { 'application/json': { schema: schemaRef(o.body.schema) } },
+            content: { 'application/json': { schema: schemaRef(o.body.schema), example: o.body.example } },
           },
         }
       : {}),
@@ -283,6 +283,18 @@ function operation(o: Operation): Json {
 }
 
 const etag = { ETag: headerRef('ETag') };
+
+/** The contract's example workout. */
+const EXAMPLE_WORKOUT = {
+  workoutId: 'a1b2c3',
+  workoutType: 'running',
+  startedAt: '2026-11-20T07:30:00+01:00',
+  durationMinutes: 42,
+  distanceKm: 8.2,
+  intensity: 'high',
+  avgHeartRate: 151,
+  notes: 'tempo run',
+};
 const notModified: Answer = {
   description: 'Not modified: If-None-Match matched the current ETag.',
   headers: { ETag: headerRef('ETag-Optional') },
@@ -484,7 +496,10 @@ export function openApiDocument(config: AppConfig): Json {
           summary: "Create the caller's profile (an admin may name another userId)",
           description:
             'The same body again is a replay (200); a different body for an existing profile is 409.',
-          body: { schema: 'CreateUser' },
+          body: {
+            schema: 'CreateUser',
+            example: { displayName: 'Ana', weightKg: 61.5, timezone: 'Europe/Lisbon' },
+          },
           answers: {
             201: {
               description: 'Created',
@@ -522,7 +537,7 @@ export function openApiDocument(config: AppConfig): Json {
           summary: 'Change displayName, weightKg (null clears it) or timezone',
           description: 'Changing the zone never moves workouts already logged.',
           parameters: [paramRef('If-Match')],
-          body: { schema: 'PatchUser' },
+          body: { schema: 'PatchUser', example: { weightKg: 60.8 } },
           answers: { 200: { description: 'The profile', schema: 'Profile', userData: true, headers: etag } },
           problems: [...AUTHED, ...WITH_BODY, 404, 412],
         }),
@@ -566,7 +581,7 @@ export function openApiDocument(config: AppConfig): Json {
           description:
             'Send `durationMinutes` or `durationSeconds`. The same workoutId with the same content again is a ' +
             'safe retry (200, counted once); with different content, 409.',
-          body: { schema: 'CreateWorkout' },
+          body: { schema: 'CreateWorkout', example: EXAMPLE_WORKOUT },
           answers: {
             201: {
               description: 'Logged',
@@ -603,7 +618,20 @@ export function openApiDocument(config: AppConfig): Json {
           description:
             'Each workout is all-or-nothing with its statistics; the batch as a whole is not, so resend the same ' +
             'batch after a failure: nothing is counted twice. A batch naming another user (non-admin) is a 403.',
-          body: { schema: 'WorkoutBatch' },
+          body: {
+            schema: 'WorkoutBatch',
+            example: {
+              workouts: [
+                EXAMPLE_WORKOUT,
+                {
+                  workoutId: 'a1b2c4',
+                  workoutType: 'yoga',
+                  startedAt: '2026-11-21T18:00:00Z',
+                  durationSeconds: 2700,
+                },
+              ],
+            },
+          },
           answers: {
             200: { description: 'One result per workout, in order', schema: 'BatchResults', userData: true },
           },
@@ -630,7 +658,7 @@ export function openApiDocument(config: AppConfig): Json {
           summary: 'Change a workout; statistics follow',
           description: '`null` clears an optional field (`caloriesBurned: null` re-estimates the calories).',
           parameters: [paramRef('If-Match')],
-          body: { schema: 'PatchWorkout' },
+          body: { schema: 'PatchWorkout', example: { notes: 'tempo run, windy', avgHeartRate: null } },
           answers: { 200: { description: 'The workout', schema: 'Workout', userData: true, headers: etag } },
           problems: [...AUTHED, ...WITH_BODY, 404, 412],
         }),
