@@ -51,6 +51,12 @@ const LAMBDA_MS = 40;
 const LAMBDA_GB = 0.5;
 const LOG_BYTES_PER_REQUEST = 1300;
 const DAYS = 30.42;
+/**
+ * Monitoring the template creates (docs/operations.md): custom metrics, alarm metrics, and the API
+ * methods whose per-method metrics `DetailedApiMetrics=true` publishes (5 each, CORS preflights
+ * included). Keep in step with template.yaml.
+ */
+const MONITORING = { customMetrics: 20, alarmMetrics: 14, apiMethods: 31 };
 
 export type Row = { name: string; read: number; write: number };
 
@@ -105,7 +111,11 @@ export function costTable(measured: Row[], bytes: { workout: number }): string {
     const rps = requests / DAYS / 86_400;
     const traces = Math.min(requests, (1 + 0.05 * Math.max(0, rps - 1)) * 86_400 * DAYS);
     const xray = (Math.max(0, traces - 100_000) / 1e6) * PRICES.xrayPerMillionTraces;
-    const fixed = 20 * PRICES.customMetric + 12 * PRICES.alarmMetric + PRICES.dashboard;
+    const fixed =
+      MONITORING.customMetrics * PRICES.customMetric +
+      MONITORING.alarmMetrics * PRICES.alarmMetric +
+      PRICES.dashboard;
+    const methodMetrics = MONITORING.apiMethods * 5 * PRICES.customMetric;
     return {
       requests,
       reads,
@@ -121,6 +131,7 @@ export function costTable(measured: Row[], bytes: { workout: number }): string {
       logs,
       xray,
       fixed,
+      methodMetrics,
     };
   });
   const row = (label: string, f: (c: (typeof columns)[number]) => string) =>
@@ -143,9 +154,16 @@ export function costTable(measured: Row[], bytes: { workout: number }): string {
   row('API Gateway REST', (c) => money(c.api));
   row(`CloudWatch Logs ingestion (~${LOG_BYTES_PER_REQUEST} bytes a request)`, (c) => money(c.logs));
   row('X-Ray (1 request/s + 5% sampled)', (c) => money(c.xray));
-  row('Custom metrics, alarms, dashboard', (c) => money(c.fixed));
+  row(
+    `Custom metrics (${MONITORING.customMetrics}), alarms (${MONITORING.alarmMetrics} metrics), dashboard`,
+    (c) => money(c.fixed),
+  );
+  row(
+    `per-method API metrics (\`DetailedApiMetrics\`): ${MONITORING.apiMethods} methods × 5 = ${MONITORING.apiMethods * 5}, at most`,
+    (c) => money(c.methodMetrics),
+  );
   row('**Total with on demand / with provisioned**', (c) => {
-    const rest = c.storage + c.lambda + c.api + c.logs + c.xray + c.fixed;
+    const rest = c.storage + c.lambda + c.api + c.logs + c.xray + c.fixed + c.methodMetrics;
     return `**${money(rest + c.onDemand)} / ${money(rest + c.provisioned)}**`;
   });
   return lines.join('\n');
