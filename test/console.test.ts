@@ -115,8 +115,14 @@ describe('web console', { skip }, () => {
     await page.goto(t.url + '/');
     await heading('Sign in');
     await check('sign-in');
-    await page.getByLabel('User id').fill('ana');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // By keyboard: the page's heading has focus; Tab reaches the user id, Shift+Tab the skip link.
+    assert.equal(await page.locator(':focus').textContent(), 'Sign in');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await page.locator(':focus').textContent(), 'Skip to content');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.locator(':focus').getAttribute('id'), 'signin-user');
+    await page.keyboard.type('ana');
+    await page.keyboard.press('Enter');
     await heading('Dashboard');
     assert.equal(await page.getByTestId('who').textContent(), 'ana');
   });
@@ -160,8 +166,10 @@ describe('web console', { skip }, () => {
     assert.deepEqual(cells, [localInput(2).slice(0, 10), '1', '42', '480', '8.2']);
     assert.match((await page.getByTestId('totals').textContent()) ?? '', /Workouts1Minutes42/);
     assert.equal(await page.locator('.chart-canvas canvas').count(), 1);
-    // Another granularity and metric: the same workout in a week bucket.
-    await page.getByLabel('Week').check();
+    // Another granularity (by keyboard: arrow keys move through the radio group) and metric.
+    await page.getByRole('radio', { name: 'Day' }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getByRole('radio', { name: 'Week' }).isChecked(), true);
     await page.getByLabel('Metric').selectOption('distanceKm');
     await page.getByRole('heading', { name: 'Distance (km) by week' }).waitFor();
     await check('dashboard');
