@@ -55,7 +55,7 @@ describe('web console', { skip }, () => {
     t = service;
     browser = b;
     page = await browser.newPage({ viewport: DESKTOP });
-    page.setDefaultTimeout(5000);
+    page.setDefaultTimeout(15_000); // generous: CI runs two test files at once on 2 cores
     page.on('request', (r) => requests.push(r));
     page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`));
   });
@@ -240,7 +240,7 @@ describe('web console', { skip }, () => {
     await page.getByLabel('Format').selectOption('csv');
     const before = requests.length;
     await page.getByRole('button', { name: 'Import', exact: true }).click();
-    await page.getByText(/^Import finished/).waitFor({ timeout: 20_000 });
+    await page.getByText(/^Import finished/).waitFor({ timeout: 60_000 });
     const status = (await page.getByText(/^Import finished/).textContent()) ?? '';
     assert.match(status, /149 new, 0 already there, 0 conflicting, 1 rejected/);
     const progress = page.getByLabel('Import progress');
