@@ -842,7 +842,7 @@ export interface components {
     'If-None-Match': string;
     /** @description Write only if the resource still has this ETag (412 otherwise). */
     'If-Match': string;
-    /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+    /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
     'X-Request-Id': string;
   };
   requestBodies: never;
@@ -874,7 +874,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
@@ -904,7 +904,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
@@ -934,7 +934,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
@@ -963,7 +963,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
@@ -993,7 +993,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
@@ -1058,7 +1058,7 @@ export interface operations {
       header?: {
         /** @description An ETag from an earlier answer: 304 when it still matches. */
         'If-None-Match'?: components['parameters']['If-None-Match'];
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
@@ -1109,7 +1109,7 @@ export interface operations {
       header?: {
         /** @description Write only if the resource still has this ETag (412 otherwise). */
         'If-Match'?: components['parameters']['If-Match'];
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
@@ -1147,7 +1147,7 @@ export interface operations {
       header?: {
         /** @description Write only if the resource still has this ETag (412 otherwise). */
         'If-Match'?: components['parameters']['If-Match'];
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
@@ -1200,7 +1200,7 @@ export interface operations {
         cursor?: string;
       };
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
@@ -1245,7 +1245,7 @@ export interface operations {
         cursor?: string;
       };
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
@@ -1278,7 +1278,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
@@ -1346,7 +1346,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
@@ -1411,7 +1411,7 @@ export interface operations {
       header?: {
         /** @description An ETag from an earlier answer: 304 when it still matches. */
         'If-None-Match'?: components['parameters']['If-None-Match'];
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
@@ -1463,7 +1463,7 @@ export interface operations {
       header?: {
         /** @description Write only if the resource still has this ETag (412 otherwise). */
         'If-Match'?: components['parameters']['If-Match'];
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
@@ -1502,7 +1502,7 @@ export interface operations {
       header?: {
         /** @description Write only if the resource still has this ETag (412 otherwise). */
         'If-Match'?: components['parameters']['If-Match'];
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
@@ -1558,7 +1558,7 @@ export interface operations {
         limit?: number;
       };
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
@@ -1595,7 +1595,7 @@ export interface operations {
         to?: string;
       };
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
@@ -1635,7 +1635,7 @@ export interface operations {
         to?: string;
       };
       header?: {
-        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made). */
+        /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {

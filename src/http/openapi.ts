@@ -391,7 +391,7 @@ export function openApiDocument(config: AppConfig): Json {
           name: 'X-Request-Id',
           in: 'header',
           required: false,
-          description: 'Echoed back when 1-128 characters of A-Z a-z 0-9 . _ : - (else a new id is made).',
+          description: 'Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made).',
           schema: { type: 'string' },
         },
       },
