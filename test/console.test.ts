@@ -141,6 +141,10 @@ describe('web console', { skip }, () => {
     await error.waitFor();
     assert.equal(await error.textContent(), 'must be greater than 0');
     assert.equal(await page.getByLabel('Duration (minutes)').getAttribute('aria-invalid'), 'true');
+    assert.equal(
+      await page.getByRole('alert').textContent(),
+      'The workout was not saved: check Duration (minutes).',
+    );
     await check('log-workout-error');
 
     await page.getByLabel('Duration (minutes)').fill('42');
@@ -191,7 +195,9 @@ describe('web console', { skip }, () => {
     assert.deepEqual(JSON.parse(patch.postData() ?? '{}'), { durationMinutes: 50 });
 
     await page.getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('button', { name: 'Yes, delete it' }).click();
+    // The confirmation takes the focus, so Enter confirms.
+    assert.equal(await page.locator(':focus').textContent(), 'Yes, delete it');
+    await page.keyboard.press('Enter');
     await heading('Workouts');
     await page.getByText('Workout deleted.').waitFor();
     const del = lastRequest('DELETE', /^\/workouts\//)!;

@@ -103,6 +103,12 @@ export function isoDate(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
+/** The day after a `YYYY-MM-DD` (the API's `to` is exclusive; the console's pickers are inclusive). */
+export function nextDay(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return isoDate(new Date(y!, m! - 1, d! + 1));
+}
+
 /** `datetime-local` value → RFC 3339 with the browser's offset at that moment. */
 export function localInputToRfc3339(value: string): string {
   if (!value) return '';

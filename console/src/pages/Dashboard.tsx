@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query, type Series, type Stats } from '../api.ts';
 import { METRICS, SeriesChart, type Metric } from '../Chart.tsx';
-import { Alert, capitalize, daysAgo, isoDate, num, when } from '../ui.tsx';
+import { Alert, capitalize, daysAgo, nextDay, num, when } from '../ui.tsx';
 
 type Granularity = 'day' | 'week' | 'month';
 const PRESETS: { id: string; label: string; from: () => string | undefined; granularity?: Granularity }[] = [
@@ -11,12 +11,6 @@ const PRESETS: { id: string; label: string; from: () => string | undefined; gran
   { id: 'all', label: 'All time', from: () => undefined },
   { id: 'custom', label: 'Custom range', from: () => undefined },
 ];
-
-/** The day after a `YYYY-MM-DD` (the API's `to` is exclusive; the picker's is inclusive). */
-function nextDay(date: string): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return isoDate(new Date(y!, m! - 1, d! + 1));
-}
 
 export function Dashboard(props: { userId: string; title: string; own?: boolean }) {
   const [preset, setPreset] = useState('30d');

@@ -8,8 +8,8 @@ import {
   describedBy,
   errorsByPath,
   Field,
-  isoDate,
   localInputToRfc3339,
+  nextDay,
   nowLocalInput,
   num,
   rfc3339ToLocalInput,
@@ -25,11 +25,6 @@ function useTypes(): string[] {
     workoutTypes().then(setList, () => setList([]));
   }, []);
   return list;
-}
-
-function nextDay(date: string): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return isoDate(new Date(y!, m! - 1, d! + 1));
 }
 
 export function WorkoutList() {
@@ -182,6 +177,17 @@ function valuesOf(w?: Workout): Values {
   };
 }
 
+const LABELS: Record<string, string> = {
+  workoutType: 'Workout type',
+  startedAt: 'Started at',
+  durationMinutes: 'Duration (minutes)',
+  caloriesBurned: 'Calories',
+  distanceKm: 'Distance (km)',
+  intensity: 'Intensity',
+  avgHeartRate: 'Average heart rate (bpm)',
+  notes: 'Notes',
+};
+
 const NUMERIC = new Set(['durationMinutes', 'caloriesBurned', 'distanceKm', 'avgHeartRate']);
 
 /** A typed value: numbers as numbers; anything else as typed, for the server to judge. */
@@ -243,13 +249,13 @@ function WorkoutForm(props: {
         if (byPath.durationSeconds && !byPath.durationMinutes)
           byPath.durationMinutes = byPath.durationSeconds;
         setErrors(byPath);
-        const shown = new Set(Object.keys(before.current));
-        const others = err.errors.filter((x) => !shown.has(x.path) && x.path !== 'durationSeconds');
-        setProblem(
-          others.length > 0
-            ? `${err.detail}: ${others.map((x) => `${x.path} ${x.message}`).join('; ')}`
-            : `${err.detail}. See the messages next to the fields.`,
-        );
+        const named = Object.keys(byPath).filter((k) => k in LABELS);
+        const others = err.errors.filter((x) => !(x.path in LABELS) && x.path !== 'durationSeconds');
+        const parts = [
+          named.length ? `check ${named.map((k) => LABELS[k]).join(', ')}` : '',
+          ...others.map((x) => `${x.path} ${x.message}`),
+        ].filter(Boolean);
+        setProblem(`The workout was not saved: ${parts.join('; ')}.`);
         setTimeout(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
       } else setProblem(err);
     } finally {
@@ -376,6 +382,10 @@ export function WorkoutDetail(props: { workoutId: string }) {
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
   const path = `/workouts/${encodeURIComponent(props.workoutId)}`;
 
   const load = () =>
@@ -471,7 +481,7 @@ export function WorkoutDetail(props: { workoutId: string }) {
             ) : (
               <span class="confirm" role="group" aria-label="Confirm deletion">
                 <span>Delete this workout?</span>
-                <button type="button" class="danger" onClick={() => void remove()}>
+                <button ref={confirmButton} type="button" class="danger" onClick={() => void remove()}>
                   Yes, delete it
                 </button>
                 <button type="button" class="secondary" onClick={() => setConfirming(false)}>
