@@ -15,7 +15,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { buildLambda, BUNDLE_OPTIONS } from '../scripts/build.ts';
@@ -140,41 +140,10 @@ const tableName = 'coldstart';
 const bench = await startBench({ tableName, service: 'none' });
 const ddb = bench.ddb;
 
-// Plain JavaScript, so that no TypeScript loader takes part in what is measured.
-const probe = join(SCRATCH, 'first-requests.mjs');
-writeFileSync(
-  probe,
-  `const cpu0 = process.cpuUsage();
-const t = [performance.now()];
-const { handler } = await import(${JSON.stringify(pathToFileURL(entry).href)});
-t.push(performance.now());
-const c = process.cpuUsage(cpu0);
-const importCpu = (c.user + c.system) / 1000;
-const event = (method, resource, path, body) => ({
-  resource, path, httpMethod: method,
-  headers: { 'Content-Type': 'application/json', Host: 'x.execute-api.eu-west-1.amazonaws.com' },
-  multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null,
-  pathParameters: null, stageVariables: null, isBase64Encoded: false,
-  body: body === undefined ? null : JSON.stringify(body),
-  requestContext: { requestId: 'r' + Math.random(), httpMethod: method, path, resourcePath: resource, stage: 'prod',
-    identity: { sourceIp: '127.0.0.1' }, authorizer: { claims: { sub: 'cold', token_use: 'id' } } },
-});
-const context = { awsRequestId: 'x', getRemainingTimeInMillis: () => 30000 };
-const calls = [
-  event('GET', '/health', '/health'),
-  event('POST', '/workouts', '/workouts', { workoutType: 'running', startedAt: '2026-11-01T07:00:00Z', durationMinutes: 30 }),
-  event('GET', '/stats/{userId}', '/stats/cold'),
-  event('GET', '/health', '/health'),
-];
-const statuses = [];
-for (const e of calls) {
-  const r = await handler(e, context);
-  statuses.push(r.statusCode);
-  t.push(performance.now());
-}
-process.stdout.write('\\nRESULT ' + JSON.stringify({ t, statuses, importCpu }) + '\\n');
-`,
-);
+// Plain JavaScript (bench/lib/first-requests.mjs), so that no TypeScript loader takes part in what
+// is measured.
+const probe = fileURLToPath(new URL('./lib/first-requests.mjs', import.meta.url));
+const probeArgs = [probe, pathToFileURL(entry).href];
 const env = {
   ...process.env,
   TABLE_NAME: tableName,
@@ -192,7 +161,7 @@ const phases = {
 const extra = { stats: [] as number[], warmHealth: [] as number[] };
 const firstRuns = Math.max(10, Math.round(RUNS / 2));
 for (let i = 0; i < firstRuns; i++) {
-  const out = execFileSync(process.execPath, [probe], { env, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, probeArgs, { env, encoding: 'utf8' });
   // The handler logs to stdout (as on Lambda); the probe's own line is marked.
   const line = out.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`no result from the probe:\n${out.slice(-1000)}`);
