@@ -1,5 +1,6 @@
 /**
- * `npm run bench:export [-- --workouts 100000]`: the memory of GET /users/{id}/export as a
+ * `npm run bench:export [-- --workouts 100000]` (`node --expose-gc --import tsx bench/export.ts` adds
+ * the live heap after each page): the memory of GET /users/{id}/export as a
  * history grows. Seeds one user's workouts through the batch use case (the same code as POST
  * /workouts/batch), then follows the export's `Link: rel="next"` pages over HTTP from the
  * service in this process, sampling heap and RSS every 20 ms. Flat memory means the peak does
@@ -60,6 +61,7 @@ async function exportAll(): Promise<{
   peakHeapMiB: number;
   peakRssMiB: number;
   baseHeapMiB: number;
+  liveMiB: number;
   seconds: number;
 }> {
   global.gc?.();
@@ -73,6 +75,7 @@ async function exportAll(): Promise<{
   }, 20);
   const auth = { authorization: `Bearer ${bench.tokens[0]}` };
   let path: string | null = `/users/${userId}/export`;
+  let liveAfterPage = 0;
   let pages = 0;
   let lines = 0;
   let bytes = 0;
@@ -85,6 +88,11 @@ async function exportAll(): Promise<{
     bytes += Buffer.byteLength(text);
     lines += text.split('\n').filter(Boolean).length;
     path = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1] ?? null;
+    // With --expose-gc: what stays alive after a page (garbage is not memory the export needs).
+    if (global.gc) {
+      global.gc();
+      liveAfterPage = Math.max(liveAfterPage, process.memoryUsage().heapUsed);
+    }
   }
   clearInterval(sampler);
   return {
@@ -94,6 +102,7 @@ async function exportAll(): Promise<{
     baseHeapMiB: base.heapUsed / MiB,
     peakHeapMiB: peakHeap / MiB,
     peakRssMiB: peakRss / MiB,
+    liveMiB: liveAfterPage / MiB,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -105,7 +114,8 @@ try {
     if (r.lines !== n + 1) throw new Error(`exported ${r.lines - 1} workouts of ${n}`);
     console.log(
       `${n} workouts: ${r.pages} pages, ${(r.bytes / MiB).toFixed(1)} MiB in ${r.seconds.toFixed(1)} s; ` +
-        `heap ${r.baseHeapMiB.toFixed(0)} → peak ${r.peakHeapMiB.toFixed(0)} MiB, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`,
+        `heap ${r.baseHeapMiB.toFixed(0)} → peak ${r.peakHeapMiB.toFixed(0)} MiB, peak RSS ${r.peakRssMiB.toFixed(0)} MiB` +
+        (r.liveMiB ? `, live heap after a page at most ${r.liveMiB.toFixed(0)} MiB` : ''),
     );
   }
 } finally {
