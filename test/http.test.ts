@@ -1,162 +1,155 @@
-/** Cross-cutting HTTP behaviour: tokens, public routes, request ids, unknown routes, outages. */
+/**
+ * Cross-cutting HTTP behaviour: public routes, response headers, request ids, unknown routes,
+ * the local server's start and a database outage. Pure HTTP checks drive the app in-process with
+ * `app.request()` (as Hono's own tests do); what needs a server or a database uses one. Bearer
+ * token cases are in hostile-tokens.test.ts.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { SignJWT } from 'jose';
-import { AUDIENCE, ISSUER } from '../src/auth/local-jwt.ts';
+import { localAuthenticator, signingKey, signToken } from '../src/auth/local-jwt.ts';
+import { DEFAULT_CONFIG } from '../src/domain/config.ts';
+import { createApp } from '../src/http/app.ts';
 import { createLogger } from '../src/observability/logger.ts';
+import { createMetrics } from '../src/observability/metrics.ts';
 import { freePort } from '../src/runtime/embedded-dynamodb.ts';
 import { startLocalService } from '../src/runtime/local-service.ts';
-import { createDb } from '../src/store/dynamodb.ts';
-import { dynamoEndpoint, startTestService, workout } from './helpers.ts';
+import { createDb, type Db } from '../src/store/dynamodb.ts';
+import { dynamoEndpoint, startTestService } from './helpers.ts';
 
-const t = await startTestService();
+const silent = createLogger({ level: 'silent' });
 
-const otherKey = new TextEncoder().encode('x'.repeat(40));
-const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const valid = await t.token('tok');
-const [h, p, s] = valid.split('.') as [string, string, string];
-const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
-const wrongKeyToken = await new SignJWT({})
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject('tok')
-  .setIssuer(ISSUER)
-  .setAudience(AUDIENCE)
-  .setExpirationTime('1h')
-  .sign(otherKey);
-
-describe('bearer tokens', () => {
-  const cases: [string, string | undefined][] = [
-    ['no header', undefined],
-    ['not Bearer', `Basic ${Buffer.from('a:b').toString('base64')}`],
-    ['malformed', 'Bearer not.a.jwt'],
-    ['garbage', 'Bearer %%%'],
-    ['alg none', `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${p}.`],
-    ['tampered payload', `Bearer ${h}.${b64({ ...payload, sub: 'someone-else' })}.${s}`],
-    ['wrong key', `Bearer ${wrongKeyToken}`],
-  ];
-  for (const [name, header] of cases) {
-    test(`401 with WWW-Authenticate: ${name}`, async () => {
-      const res = await t.call('GET', '/workouts', {
-        as: null,
-        headers: header ? { authorization: header } : {},
-      });
-      assert.equal(res.status, 401);
-      assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
-      assert.match(res.headers.get('content-type') ?? '', /problem\+json/);
-    });
-  }
-
-  test('401 for an expired token', async () => {
-    const expired = await t.token('tok', { ttlSeconds: 1 });
-    await new Promise((r) => setTimeout(r, 2100));
-    const res = await t.call('GET', '/workouts', {
-      as: null,
-      headers: { authorization: `Bearer ${expired}` },
-    });
-    assert.equal(res.status, 401);
-  });
-
-  test('a rejected token writes nothing', async () => {
-    const before = await t.partition('someone-else');
-    const res = await t.call('POST', '/workouts', {
-      as: null,
-      body: workout(),
-      headers: { authorization: `Bearer ${h}.${b64({ ...payload, sub: 'someone-else' })}.${s}` },
-    });
-    assert.equal(res.status, 401);
-    assert.deepEqual(await t.partition('someone-else'), before);
-  });
+/** The app in-process, on a database that must not be reached (these checks touch no data). */
+const dataDir = mkdtempSync(join(tmpdir(), 'http-'));
+const key = signingKey(dataDir);
+const noDb: Db = {
+  call: () => Promise.reject(new Error('this test must not reach the database')),
+};
+const app = createApp({
+  table: { db: noDb, name: 'none' },
+  config: async () => DEFAULT_CONFIG,
+  authenticate: localAuthenticator(key),
+  logger: silent,
+  metrics: createMetrics(() => {}),
 });
+const bearer = async (userId: string) => ({ authorization: `Bearer ${await signToken(key, userId)}` });
+const request = (path: string, init: RequestInit = {}) => app.request(`http://localhost${path}`, init);
 
 describe('public routes', () => {
-  test('health, workout types and the OpenAPI document need no token', async () => {
+  test('workout types and the OpenAPI document need no token, and are not user data', async () => {
+    const types = await request('/workout-types');
+    assert.equal(types.status, 200);
+    const body = (await types.json()) as { items: { workoutType: string; met: Record<string, number> }[] };
+    assert.deepEqual(
+      body.items.map((i) => i.workoutType),
+      ['running', 'cycling', 'swimming', 'weightlifting', 'yoga', 'crossfit', 'hiking', 'walking'],
+    );
+    assert.deepEqual(body.items[0]!.met, { low: 6, moderate: 9.8, high: 11.5 });
+    assert.equal(types.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(types.headers.get('cache-control'), null);
+
+    const doc = await request('/openapi.json');
+    assert.equal(doc.status, 200);
+    const openapi = (await doc.json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }> };
+    };
+    assert.equal(openapi.openapi, '3.1.0');
+    for (const p of ['/users', '/users/{userId}', '/workouts', '/workouts/{workoutId}', '/stats/{userId}']) {
+      assert.ok(openapi.paths[p], p);
+    }
+    // Generated from the validating schemas: the configured maximum and the seconds field.
+    const create = openapi.components.schemas.CreateWorkout!;
+    assert.equal(create.properties.durationMinutes!.maximum, 1440);
+    assert.ok(create.properties.durationSeconds, 'durationSeconds is described');
+  });
+
+  test('the database-backed health check answers ok on DynamoDB Local', async () => {
+    const t = await startTestService();
     const health = await t.call('GET', '/health', { as: null });
     assert.equal(health.status, 200);
     assert.deepEqual(health.body, { status: 'ok' });
-
-    const types = await t.call<{ items: { workoutType: string; met: Record<string, number> }[] }>(
-      'GET',
-      '/workout-types',
-      { as: null },
-    );
-    assert.deepEqual(
-      types.body.items.map((i) => i.workoutType),
-      ['running', 'cycling', 'swimming', 'weightlifting', 'yoga', 'crossfit', 'hiking', 'walking'],
-    );
-    assert.deepEqual(types.body.items[0]!.met, { low: 6, moderate: 9.8, high: 11.5 });
-
-    const doc = await t.call('GET', '/openapi.json', { as: null });
-    assert.equal(doc.status, 200);
-    assert.equal(doc.body.openapi, '3.1.0');
-    const paths = doc.body.paths as unknown as Record<string, Record<string, unknown>>;
-    for (const p of [
-      '/users',
-      '/users/{userId}',
-      '/workouts',
-      '/workouts/{workoutId}',
-      '/stats/{userId}',
-      '/stats/{userId}/timeseries',
-    ]) {
-      assert.ok(paths[p], p);
-    }
-    // Generated from the validating schemas: the same rules, the configured types.
-    const schemas = (
-      doc.body.components as {
-        schemas: Record<
-          string,
-          {
-            properties: Record<string, Record<string, unknown>>;
-            required: string[];
-            additionalProperties: unknown;
-          }
-        >;
-      }
-    ).schemas;
-    const create = schemas.CreateWorkout!;
-    assert.deepEqual(create.required.sort(), ['durationMinutes', 'startedAt', 'workoutType']);
-    assert.equal(create.additionalProperties, false);
-    assert.deepEqual(
-      create.properties.workoutType!.enum,
-      types.body.items.map((i) => i.workoutType),
-    );
-    assert.equal(create.properties.durationMinutes!.maximum, 240);
-    assert.equal(create.properties.avgHeartRate!.minimum, 25);
+    assert.equal(health.headers.get('x-content-type-options'), 'nosniff');
   });
 });
 
-describe('request ids and unknown routes', () => {
-  test('a safe X-Request-Id is echoed; an unsafe one is replaced', async () => {
-    const mine = await t.call('GET', '/health', { as: null, headers: { 'x-request-id': 'abc-123.x' } });
-    assert.equal(mine.headers.get('x-request-id'), 'abc-123.x');
-    const hostile = await t.call('GET', '/health', {
-      as: null,
-      headers: { 'x-request-id': '<script>' + 'a'.repeat(300) },
-    });
-    assert.match(hostile.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
-    const error = await t.call('GET', '/workouts/x', { as: 'rid', headers: { 'x-request-id': 'err-1' } });
-    assert.equal(error.status, 404);
-    assert.equal(error.headers.get('x-request-id'), 'err-1');
+describe('response headers', () => {
+  test('nosniff on every answer; no-store on answers about user data, refusals included', async () => {
+    const auth = await bearer('hdr');
+    for (const [path, init, status] of [
+      ['/nope', { headers: auth }, 404],
+      ['/workouts', {}, 401],
+      ['/workouts?limit=0', { headers: auth }, 400],
+      ['/stats/someone-else', { headers: auth }, 403],
+    ] as const) {
+      const res = await request(path, init);
+      assert.equal(res.status, status, path);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, path);
+      // Answers about a user's data (its refusals too) are never cached; a 401 or 404 carries none.
+      if (status === 400 || status === 403) assert.equal(res.headers.get('cache-control'), 'no-store', path);
+    }
+    const unauth = await request('/workouts');
+    assert.match(unauth.headers.get('www-authenticate') ?? '', /^Bearer/);
+    assert.equal(((await unauth.json()) as { code: string }).code, 'unauthenticated');
   });
+});
 
-  test('unknown routes and methods are 404 problem+json', async () => {
+describe('request ids', () => {
+  // hono/request-id: echoed only when it matches [A-Za-z0-9_=-]{1,128}; anything else is replaced.
+  const SAFE = /^[A-Za-z0-9_=-]{1,128}$/;
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  test('a safe X-Request-Id is echoed, on success and on error', async () => {
+    for (const id of ['abc-123', 'client_42', 'b64==', 'x'.repeat(128)]) {
+      const ok = await request('/workout-types', { headers: { 'x-request-id': id } });
+      assert.equal(ok.headers.get('x-request-id'), id);
+      const err = await request('/workouts/x', { headers: { 'x-request-id': id } });
+      assert.equal(err.status, 401);
+      assert.equal(err.headers.get('x-request-id'), id);
+    }
+  });
+  test("anything else is replaced by a fresh id: '.' and ':' are no longer echoed", async () => {
+    for (const id of ['abc-123.x', 'a:b', 'x'.repeat(129), '<script>', 'a b', '../etc', 'ünï']) {
+      const res = await request('/workout-types', { headers: { 'x-request-id': id } });
+      const got = res.headers.get('x-request-id') ?? '';
+      assert.notEqual(got, id);
+      assert.match(got, UUID, id);
+      assert.match(got, SAFE);
+    }
+    // Without one, every answer still carries one, different each time.
+    const a = (await request('/workout-types')).headers.get('x-request-id');
+    const b = (await request('/workout-types')).headers.get('x-request-id');
+    assert.match(a ?? '', UUID);
+    assert.notEqual(a, b);
+  });
+});
+
+describe('unknown routes and methods', () => {
+  test('404 problem+json with code route_not_found', async () => {
+    const auth = await bearer('rid');
     for (const [method, path] of [
       ['GET', '/nope'],
       ['PUT', '/workouts/x'],
       ['GET', '/stats'],
       ['POST', '/health'],
     ] as const) {
-      const res = await t.call(method, path, { as: 'rid' });
+      const res = await request(path, { method, headers: auth });
       assert.equal(res.status, 404, `${method} ${path}`);
-      assert.equal(res.body.title, 'Not Found');
+      const body = (await res.json()) as { title: string; code: string; status: number };
+      assert.deepEqual(
+        { title: body.title, code: body.code, status: body.status },
+        { title: 'Not Found', code: 'route_not_found', status: 404 },
+      );
     }
   });
 });
 
 describe('local server start', () => {
   test('a port in use is a clean error, not a crash', async () => {
+    const t = await startTestService();
     await assert.rejects(
       startLocalService({
         port: t.service.port,
@@ -164,7 +157,7 @@ describe('local server start', () => {
         tableName: t.tableName,
         dataDir: mkdtempSync(join(tmpdir(), 'port-')),
         db: t.db,
-        logger: createLogger({ level: 'silent' }),
+        logger: silent,
       }),
       /EADDRINUSE/,
     );
@@ -172,7 +165,7 @@ describe('local server start', () => {
 });
 
 describe('database outage', () => {
-  test('503 with Retry-After, no internals, when DynamoDB cannot be reached', async () => {
+  test('503 with Retry-After and code, no internals, when DynamoDB cannot be reached', async () => {
     const deadPort = await freePort(); // nothing listens there
     const endpoint = `http://127.0.0.1:${deadPort}`;
     const service = await startLocalService({
@@ -182,7 +175,7 @@ describe('database outage', () => {
       dataDir: mkdtempSync(join(tmpdir(), 'outage-')),
       createTable: false,
       db: await createDb({ endpoint, retries: 1 }),
-      logger: createLogger({ level: 'silent' }),
+      logger: silent,
     });
     try {
       const health = await fetch(`${service.url}/health`);
@@ -190,6 +183,7 @@ describe('database outage', () => {
       assert.equal(health.headers.get('retry-after'), '1');
       const body = (await health.json()) as Record<string, unknown>;
       assert.equal(body.title, 'Service Unavailable');
+      assert.equal(body.code, 'database_unavailable');
       assert.doesNotMatch(JSON.stringify(body), /ECONNREFUSED|127\.0\.0\.1|aws-lite|stack/i);
       // Public routes that need no database still answer.
       assert.equal((await fetch(`${service.url}/workout-types`)).status, 200);
