@@ -27,6 +27,8 @@ import { configFromParameters, DEFAULT_CONFIG, PARAMETER_NAMES } from '../src/do
 import { createMetrics, metricsService, NAMESPACE } from '../src/observability/metrics.ts';
 import { DEFAULT_RUNTIME, RUNTIME_PARAMETER_NAMES, runtimeSettings } from '../src/config/runtime.ts';
 import { createDb } from '../src/store/dynamodb.ts';
+import { handler, isContentTypeBinary } from '../src/runtime/lambda.ts';
+import { lambdaContext, proxyEvent } from './apigw.ts';
 import { INDEX_BY_STARTED_AT } from '../src/store/keys.ts';
 import { ensureTable, loadTemplate, tableDefinition, TEMPLATE_PATH } from '../src/store/table.ts';
 import { dynamoEndpoint } from './helpers.ts';
@@ -296,6 +298,41 @@ test('the API deployment waits for every method, CORS preflight and gateway resp
   );
   assert.ok(ids.some((id) => /Options/.test(id)) && ids.some((id) => /Response$/.test(id)));
   assert.deepEqual([...(deployment.DependsOn as string[])].sort(), ids.sort());
+});
+
+test('no binary media types: the function answers every content type as text', async () => {
+  // API Gateway returns a base64 body as it is unless its type is a binary media type; the
+  // export (application/x-ndjson) would reach clients as base64, and grow past 6 MB.
+  assert.equal(props('RestApi').BinaryMediaTypes, undefined);
+  for (const type of [
+    'application/json',
+    'application/problem+json',
+    'application/x-ndjson',
+    'text/html; charset=utf-8',
+    'text/plain',
+  ]) {
+    assert.equal(isContentTypeBinary(type), false, type);
+  }
+  assert.equal(isContentTypeBinary('image/png'), true);
+  // The function itself, on an API Gateway event for the export: text, not base64.
+  const endpoint = await dynamoEndpoint();
+  const name = `binary-${Date.now().toString(36)}`;
+  await ensureTable(await createDb({ endpoint }), name);
+  Object.assign(process.env, { DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: name, LOG_LEVEL: 'silent' });
+  const event = proxyEvent({
+    resource: '/users/{userId}/export',
+    path: '/users/ana/export',
+    method: 'GET',
+    sub: 'ana',
+  });
+  const res = (await handler(event as never, lambdaContext as never)) as unknown as {
+    statusCode: number;
+    isBase64Encoded?: boolean;
+    body: string;
+  };
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.isBase64Encoded, false);
+  assert.deepEqual(JSON.parse(res.body.split('\n')[0]!), { profile: null });
 });
 
 test('API stage: tracing, throttling, JSON access logs without bodies, no data trace', () => {

@@ -61,7 +61,17 @@ async function init(env = process.env): Promise<Handler> {
     // API Gateway gives up at 29 s: answer before it does.
     requestBudgetMs: 25_000,
   });
-  return handle(app);
+  return handle(app, { isContentTypeBinary });
+}
+
+/**
+ * Which answers go back base64-encoded. None of this API's: the REST API declares no binary media
+ * types, so API Gateway would hand a base64 body to the client as it is. Hono's default counts
+ * `application/x-ndjson` (the export) as binary, which would also grow a 5 MB export page past
+ * Lambda's 6 MB response limit. Only compressed bodies stay base64 (Hono checks that apart).
+ */
+export function isContentTypeBinary(contentType: string): boolean {
+  return !/^(text\/|application\/([\w.+-]*\+)?(json|x-ndjson|xml|javascript)\b)/i.test(contentType);
 }
 
 let ready: Promise<Handler> | undefined;
