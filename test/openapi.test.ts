@@ -259,6 +259,8 @@ test('error answers, preflights and HEAD pass the response check, with the docum
   assert.equal(await code('GET', '/workouts/e1', { headers: { origin: 'https://app.example' } }), '200');
   const elsewhere = { as: null, headers: { origin: 'https://evil.example', ...preflight } };
   assert.match(await code('OPTIONS', '/workouts/e1', elsewhere), /^(401|404) /);
+  const stale = { headers: { 'if-match': '"old"' } };
+  assert.equal(await code('DELETE', '/workouts/e1', stale), '412 precondition_failed');
   assert.equal(await code('DELETE', '/users/me'), '204');
 });
 

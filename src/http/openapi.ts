@@ -545,10 +545,10 @@ export function openApiDocument(config: AppConfig): Json {
           operationId: 'deleteUser',
           tags: ['users'],
           summary: 'Erase the user: profile, every workout and every statistic',
-          description: '404 only when nothing at all is stored for the user.',
-          parameters: [paramRef('If-Match')],
+          description:
+            'Unconditional: If-Match is not read. 404 only when nothing at all is stored for the user.',
           answers: { 204: { description: 'Erased' } },
-          problems: [...AUTHED, 400, 404, 412],
+          problems: [...AUTHED, 400, 404],
         }),
       },
       '/users/{userId}/export': {
