@@ -1,17 +1,15 @@
 /**
- * `workout-log` end to end: the CLI as a separate process against the real local service over
- * HTTP on DynamoDB Local (test/cli-harness.ts). A Strava export imported, then imported again with
- * nothing counted twice, statistics equal to a recount each time; --map; usage and errors. The
- * other test/cli-*.test.ts files have formats and bad rows, export, kills and Ctrl-C, races and
- * retries (split so each file stays well inside the runner's time limit).
+ * `workout-log import` end to end: the CLI as a separate process against the real local service
+ * over HTTP on DynamoDB Local (test/cli-harness.ts). A Strava export imported, then imported
+ * again with nothing counted twice, statistics equal to a recount each time; --map. The other
+ * test/cli-*.test.ts files have the other formats, bad rows, export, kills, Ctrl-C, races,
+ * retries and usage (a few CLI runs each, so every file stays well inside the runner's time limit).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { cli, cliHarness } from './cli-harness.ts';
+import { cliHarness } from './cli-harness.ts';
 import type { TestService } from './helpers.ts';
 
 let h: Awaited<ReturnType<typeof cliHarness>>;
@@ -76,32 +74,5 @@ describe('workout-log import, end to end', () => {
     assert.equal(ok.summary.imported, 11);
     assert.deepEqual(ok.summary.skippedByType, { Rowing: 1 });
     await assertExact('mapper', 11);
-  });
-});
-
-describe('workout-log usage', () => {
-  test('--help on every command, with examples; the bin shim runs without a build', async () => {
-    for (const args of [['--help'], ['import', '--help'], ['export', '--help'], ['token', '--help']]) {
-      const run = await cli(args);
-      assert.equal(run.code, 0, args.join(' '));
-      assert.match(run.stdout, /Examples:\n {2}\$ /, args.join(' '));
-    }
-    const bin = spawn(process.execPath, ['src/cli/workout-log-bin.js', 'import', '--help'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    bin.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const [code] = (await once(bin, 'close')) as [number];
-    assert.equal(code, 0);
-    assert.match(out, /--batch-size <n>/);
-  });
-
-  test('missing --api or --token, an unknown file: exit 2 with a message', async () => {
-    const noApi = await cli(['import', 'x.csv'], { WORKOUT_API_URL: '', WORKOUT_API_TOKEN: '' });
-    assert.equal(noApi.code, 2);
-    assert.match(noApi.stderr, /--api is required/);
-    const missing = await cli(['import', join(work, 'nope.csv'), '--api', t.url, '--token', 'x']);
-    assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /ENOENT|no such file/);
   });
 });
