@@ -4,78 +4,21 @@
  * origin (on AWS: API Gateway; the console is on CloudFront), named by config.json's apiUrl.
  */
 
-export interface FieldError {
-  path: string;
-  code?: string;
-  message: string;
-}
+import type { components } from '../../examples/typed-client/schema.d.ts';
 
-export interface Workout {
-  userId: string;
-  workoutId: string;
-  workoutType: string;
-  startedAt: string;
-  timezone?: string;
-  localDate: string;
-  durationMinutes: number;
-  durationSeconds: number;
-  caloriesBurned: number;
-  caloriesEstimated: boolean;
-  distanceKm?: number;
-  intensity: string;
-  avgHeartRate?: number;
-  notes?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Profile {
-  userId: string;
-  displayName: string;
-  weightKg?: number;
-  timezone: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface TypeTotals {
-  count: number;
-  durationMinutes: number;
-  caloriesBurned: number;
-  distanceKm: number;
-}
-
-export interface Stats {
-  userId: string;
-  totalWorkouts: number;
-  totalDurationMinutes: number;
-  totalCaloriesBurned: number;
-  totalDistanceKm: number;
-  averageDurationMinutes: number;
-  averageCaloriesBurned: number;
-  workoutTypeBreakdown: Record<string, TypeTotals>;
-  recentWorkouts: Workout[];
-}
-
-export interface Bucket extends TypeTotals {
-  start: string;
-}
-
-export interface Series {
-  userId: string;
-  granularity: 'day' | 'week' | 'month';
-  timezone?: string;
-  from?: string;
-  to?: string;
-  buckets: Bucket[];
-}
-
-export interface BatchResult {
-  index: number;
-  status: number;
-  workout?: Workout;
-  error?: { code: string; detail: string; errors?: FieldError[] };
-}
+/**
+ * The API's shapes, generated from its OpenAPI document (examples/typed-client): when the API
+ * changes, the console's typecheck says where it must follow.
+ */
+type Schemas = components['schemas'];
+export type FieldError = Schemas['FieldError'];
+export type Workout = Schemas['Workout'];
+export type Profile = Schemas['Profile'];
+export type TypeTotals = Schemas['TypeTotals'];
+export type Stats = Schemas['Stats'];
+export type Bucket = Schemas['Bucket'];
+export type Series = Schemas['Timeseries'];
+export type BatchResult = Schemas['BatchResult'];
 
 /** A non-2xx answer. `errors` names the fields the server rejected. */
 export class ApiProblem extends Error {

@@ -85,9 +85,9 @@ export function ImportPage() {
           if (r.status === 201) s.created++;
           else if (r.status === 200) s.replayed++;
           else if (r.status === 409) s.conflicts++;
-          else {
-            const fields = r.error?.errors?.map((f) => `${f.path} ${f.message}`).join('; ');
-            s.rejected.push({ row, message: fields || r.error?.detail || `HTTP ${r.status}` });
+          else if ('error' in r) {
+            const fields = r.error.errors?.map((f) => `${f.path} ${f.message}`).join('; ');
+            s.rejected.push({ row, message: fields || r.error.detail });
           }
         }
         setProgress({ done: i, total: workouts.length });
