@@ -40,7 +40,7 @@ function localInput(daysAgo: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T07:30`;
 }
 
-describe('web console', { skip }, () => {
+describe('web console', { skip, timeout: 300_000 }, () => {
   let t: TestService;
   let browser: Browser;
   let page: Page;
