@@ -7,14 +7,14 @@
  * them alike. Writes docs/load.svg and docs/results/load.json.
  *
  * `npm run bench:load -- --round-trip [--pairs 400]`: only the one-round-trip comparison (issue 8
- * §4): POST /workouts with its own time zone and calories against the raw TransactWriteItems it
+ * §4): POST /workouts with its own UTC offset and calories against the raw TransactWriteItems it
  * sends, one request in flight, alternating, a bounded number of each; p50 ratio, target ≤ 1.3.
  * Writes docs/results/round-trip.json. The full run does the same comparison first.
  *
  * What each operation does:
  * - POST /workouts: token check, validation, then one TransactWriteItems of 4 actions (the
  *   workout, STATS counters, the day bucket, the change entry), over HTTP. The body carries its
- *   own `timezone` and `caloriesBurned`, so the service reads nothing first.
+ *   own UTC offset and `caloriesBurned`, so the service reads nothing first.
  * - raw TransactWriteItems: the same 4 actions, built with the store's own builders
  *   (putNewWorkout, statsUpdate, bucketUpdates, changeEntry) and sent through transact(), which
  *   retries conflicts as the service does: the database work under a POST.
@@ -81,14 +81,19 @@ const config = await envConfigSource({})();
 
 const TYPES = ['running', 'cycling', 'swimming', 'yoga', 'hiking', 'walking'];
 let seq = 0;
-/** A POST /workouts body with its own zone and calories: the service logs it in one request. */
-function workoutBody(i: number) {
+/**
+ * A POST /workouts body with its own UTC offset (a local time with `+01:00`) and calories: the
+ * service logs it in one request. `zone`: with a `timezone` name instead of the offset.
+ */
+function workoutBody(i: number, zone = false) {
   const id = `w${(seq++).toString(36)}-${i}`;
+  const startMs = Date.now() - 3_600_000 - (i % 720) * 3_600_000;
   return {
     workoutId: id,
     workoutType: TYPES[i % TYPES.length]!,
-    startedAt: new Date(Date.now() - 3_600_000 - (i % 720) * 3_600_000).toISOString(),
-    timezone: 'Europe/Lisbon',
+    ...(zone
+      ? { startedAt: new Date(startMs).toISOString(), timezone: 'Europe/Lisbon' }
+      : { startedAt: new Date(startMs + 3_600_000).toISOString().slice(0, 19) + '+01:00' }),
     durationMinutes: 20 + (i % 90) + 0.5,
     caloriesBurned: 250 + (i % 400),
     distanceKm: 2.125 + (i % 20),
@@ -96,6 +101,20 @@ function workoutBody(i: number) {
     avgHeartRate: 140 + (i % 30),
     notes: 'interval session, felt good',
   };
+}
+
+/** POST /workouts of `workoutBody(i, zone)` as user `u`, expecting 201. */
+async function postWorkout(i: number, zone = false) {
+  const u = i % USERS;
+  expectStatus(
+    await http.request(
+      'POST',
+      '/workouts',
+      { authorization: `Bearer ${tokens[u]}`, 'content-type': 'application/json' },
+      JSON.stringify(workoutBody(i, zone)),
+    ),
+    201,
+  );
 }
 
 /** The last change stamp used per user by the raw transactions (the service reads it from STATS). */
@@ -143,18 +162,7 @@ const OPS: Op[] = [
 const EXTRA: Op[] = ['GET /health'];
 
 const run: Record<Op, (i: number) => Promise<void>> = {
-  'POST /workouts': async (i) => {
-    const u = i % USERS;
-    expectStatus(
-      await http.request(
-        'POST',
-        '/workouts',
-        { authorization: `Bearer ${tokens[u]}`, 'content-type': 'application/json' },
-        JSON.stringify(workoutBody(i)),
-      ),
-      201,
-    );
-  },
+  'POST /workouts': (i) => postWorkout(i),
   'raw PutItem': async (i) => {
     const [put] = postActions(`raw-${i % USERS}`, i);
     await db.call('PutItem', (put!.action as { Put: Record<string, unknown> }).Put);
@@ -210,70 +218,81 @@ const run: Record<Op, (i: number) => Promise<void>> = {
 
 // One round trip (issue 8 §4) ---------------------------------------------------------------------
 /**
- * POST /workouts (own zone and calories) and the raw TransactWriteItems it sends, one request in
- * flight, alternating (the order flips every pair so that neither always goes first), `pairs`
- * of each after `warm` discarded pairs. Both write new workouts, so both stay the same work.
+ * POST /workouts (own offset and calories) and the raw TransactWriteItems it sends, one request in
+ * flight, in turns (the order rotates every turn so that none always goes first), `turns` of each
+ * after `warm` discarded turns. Two probes without the database show where the difference goes:
+ * GET /workout-types (HTTP alone: no token, no database) and a POST /workouts that validation
+ * rejects (HTTP, token check, body parsing and validation, no database).
  */
-async function roundTrip(pairs: number, warm: number) {
-  const post: number[] = [];
-  const raw: number[] = [];
+const PROBES = {
+  'POST /workouts (own offset and calories)': (k: number) => postWorkout(k),
+  'POST /workouts (own timezone name and calories)': (k: number) => postWorkout(k, true),
+  'raw TransactWriteItems (the same 4 actions)': (k: number) => run['raw TransactWriteItems'](k),
+  'POST /workouts rejected by validation (400, no database)': async (k: number) => {
+    const u = k % USERS;
+    const body = { ...workoutBody(k), durationMinutes: -1 };
+    expectStatus(
+      await http.request(
+        'POST',
+        '/workouts',
+        { authorization: `Bearer ${tokens[u]}`, 'content-type': 'application/json' },
+        JSON.stringify(body),
+      ),
+      400,
+    );
+  },
+  'GET /workout-types (HTTP only, no token, no database)': async () => {
+    expectStatus(await http.request('GET', '/workout-types'), 200);
+  },
+};
+type Probe = keyof typeof PROBES;
+async function roundTrip(turns: number, warm: number) {
+  const names = Object.keys(PROBES) as Probe[];
+  const times = new Map<Probe, number[]>(names.map((n) => [n, []]));
   let errors = 0;
-  for (let k = 0; k < warm + pairs; k++) {
-    const order = k % 2 === 0 ? (['post', 'raw'] as const) : (['raw', 'post'] as const);
-    for (const which of order) {
+  for (let k = 0; k < warm + turns; k++) {
+    const order = names.map((_, j) => names[(j + k) % names.length]!);
+    for (const name of order) {
       const t0 = performance.now();
       try {
-        await (which === 'post' ? run['POST /workouts'](k) : run['raw TransactWriteItems'](k));
+        await PROBES[name](k);
       } catch {
         errors++;
         continue;
       }
-      if (k >= warm) (which === 'post' ? post : raw).push(performance.now() - t0);
+      if (k >= warm) times.get(name)!.push(performance.now() - t0);
     }
   }
-  return { post: summarize(post), raw: summarize(raw), errors };
+  return { figures: new Map(names.map((n) => [n, summarize(times.get(n)!)])), errors };
 }
 
 const PAIRS = Number(args.pairs);
-heading('One round trip: POST /workouts (own zone and calories) against its raw TransactWriteItems');
+heading('One round trip: POST /workouts (own offset and calories) against its raw TransactWriteItems');
 const loadBefore = loadavg();
 const rt = await roundTrip(PAIRS, Math.min(100, PAIRS));
 const loadAfter = loadavg();
-const rtRatio = rt.post.p50 / rt.raw.p50;
+const post = rt.figures.get('POST /workouts (own offset and calories)')!;
+const postZone = rt.figures.get('POST /workouts (own timezone name and calories)')!;
+const raw = rt.figures.get('raw TransactWriteItems (the same 4 actions)')!;
+const rtRatio = post.p50 / raw.p50;
 console.log(
   table(
-    ['operation (1 in flight, alternating)', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms'],
-    [
-      [
-        'POST /workouts (own zone and calories)',
-        rt.post.n,
-        ms(rt.post.p50),
-        ms(rt.post.p90),
-        ms(rt.post.p99),
-        ms(rt.post.mean),
-      ],
-      [
-        'raw TransactWriteItems (the same 4 actions)',
-        rt.raw.n,
-        ms(rt.raw.p50),
-        ms(rt.raw.p90),
-        ms(rt.raw.p99),
-        ms(rt.raw.mean),
-      ],
-    ],
+    ['operation (1 in flight, in turns)', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms'],
+    [...rt.figures].map(([name, f]) => [name, f.n, ms(f.p50), ms(f.p90), ms(f.p99), ms(f.mean)]),
   ),
 );
 console.log(
   `\np50 POST ÷ p50 raw transaction: **${fixed(rtRatio, 2)}** (target ≤ 1.3: **${rtRatio <= 1.3 ? 'met' : 'missed'}**); ` +
-    `the service adds ${ms(rt.post.p50 - rt.raw.p50)} ms at the median. ${rt.errors} errors. ` +
+    `the service adds ${ms(post.p50 - raw.p50)} ms at the median. With a time zone name instead of the offset: ` +
+    `${fixed(postZone.p50 / raw.p50, 2)}. ${rt.errors} errors. ` +
     `Load average (1 min) ${fixed(loadBefore[0]!, 1)} before, ${fixed(loadAfter[0]!, 1)} after, on ${machine().split(' × ')[0]} cores.`,
 );
 await saveResults('docs/results/round-trip.json', {
   machine: machine(),
-  pairs: PAIRS,
-  post: rt.post,
-  raw: rt.raw,
+  turns: PAIRS,
+  figures: Object.fromEntries(rt.figures),
   ratioP50: rtRatio,
+  ratioP50WithZoneName: postZone.p50 / raw.p50,
   errors: rt.errors,
   loadAverage: { before: loadBefore, after: loadAfter },
 });
