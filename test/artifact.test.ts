@@ -2,7 +2,8 @@
  * The deployable artifact, not the source: builds dist/api.zip the way `npm run build` does (into a
  * temporary directory), unzips it somewhere with no node_modules, imports the unzipped
  * index.mjs and drives its `handler` with API Gateway REST (v1 proxy) events as the Cognito
- * authorizer delivers them, against DynamoDB Local.
+ * authorizer delivers them, against DynamoDB Local. (This replaces lambda.test.ts, which drove
+ * the same handler from source: the artifact is what runs on AWS.)
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -50,6 +51,8 @@ before(async () => {
   process.env.TABLE_NAME = await freshTable(db);
   process.env.DYNAMODB_ENDPOINT = await dynamoEndpoint();
   process.env.LOG_LEVEL = 'info';
+  // DynamoDB Local on a machine shared with other test files can take seconds per request; AWS's 3 s would read that as an outage.
+  process.env.DYNAMODB_TIMEOUT_MS = '15000';
   delete process.env.CONFIG_SOURCE;
   ({ handler } = (await import(pathToFileURL(join(root, 'index.mjs')).href)) as { handler: Handler });
 });
@@ -64,6 +67,8 @@ function apiEvent(
   o: {
     sub?: string;
     admin?: boolean;
+    /** The cognito:groups claim as API Gateway REST delivers it (a string); default from `admin`. */
+    groups?: string[];
     body?: unknown;
     query?: Record<string, string>;
     pathParameters?: Record<string, string>;
@@ -75,7 +80,7 @@ function apiEvent(
     resource,
     path,
     sub: o.sub,
-    groups: o.sub ? [o.admin ? 'admin' : 'users'] : undefined,
+    groups: o.groups ?? (o.sub ? [o.admin ? 'admin' : 'users'] : undefined),
     body: o.body,
     query: o.query,
     headers: o.headers,
@@ -136,9 +141,18 @@ test('a workout created, replayed, then counted once in the statistics', async (
   assert.equal(created.headers.get('location'), '/workouts/artifact-1');
   assert.match(created.headers.get('content-type') ?? '', /^application\/json/);
   assert.ok(created.headers.get('x-request-id'));
-  assert.equal(created.body.userId, 'ana');
-  assert.equal(created.body.workoutId, 'artifact-1');
-  assert.equal(created.body.caloriesEstimated, true);
+  assert.equal(created.headers.get('cache-control'), 'no-store');
+  assert.equal(created.headers.get('x-content-type-options'), 'nosniff');
+  assert.deepEqual(created.body, {
+    ...workout({ workoutId: 'artifact-1' }),
+    userId: 'ana',
+    localDate: '2026-11-20',
+    durationSeconds: 2520,
+    caloriesBurned: 563.5,
+    caloriesEstimated: true,
+    createdAt: created.body.createdAt,
+    updatedAt: created.body.createdAt,
+  });
 
   // The business metrics, as CloudWatch Embedded Metric Format lines on stdout.
   const [logged] = emf('WorkoutsLogged');
@@ -170,9 +184,17 @@ test('a workout created, replayed, then counted once in the statistics', async (
   assert.equal(stats.status, 200);
   assert.equal(stats.body.totalWorkouts, 1);
   assert.equal(stats.body.totalDurationMinutes, 42);
+  assert.equal(stats.body.totalDurationSeconds, 2520);
   assert.equal(stats.body.recentWorkouts[0].workoutId, 'artifact-1');
 
-  const list = await call(apiEvent('GET', '/workouts', '/workouts', { sub: 'ana', query: { limit: '5' } }));
+  const me = await call(
+    apiEvent('GET', '/stats/{userId}', '/stats/me', { sub: 'ana', pathParameters: { userId: 'me' } }),
+  );
+  assert.deepEqual(me.body, stats.body);
+
+  const list = await call(
+    apiEvent('GET', '/workouts', '/workouts', { sub: 'ana', query: { limit: '5', workoutType: 'running' } }),
+  );
   assert.equal(list.status, 200);
   assert.deepEqual(
     list.body.items.map((w: { workoutId: string }) => w.workoutId),
@@ -209,6 +231,31 @@ test("another user's data: 403 for a user, 200 for the admin group", async () =>
   );
   assert.equal(admin.status, 200);
   assert.equal(admin.body.totalWorkouts, 1);
+
+  // cognito:groups as API Gateway REST sends it: a comma-separated string; exact names only.
+  for (const [groups, status] of [
+    [['staff', 'admin'], 200],
+    [['admins'], 403],
+    [['Admin'], 403],
+    [['[admin'], 403],
+  ] as const) {
+    const res = await call(
+      apiEvent('GET', '/stats/{userId}', '/stats/ana', {
+        sub: 'carol',
+        groups: [...groups],
+        pathParameters: { userId: 'ana' },
+      }),
+    );
+    assert.equal(res.status, status, groups.join(','));
+  }
+});
+
+test('X-Request-Id: a safe one is echoed through the adapter; otherwise the gateway request id', async () => {
+  const mine = await call(apiEvent('GET', '/health', '/health', { headers: { 'X-Request-Id': 'gw-42' } }));
+  assert.equal(mine.headers.get('x-request-id'), 'gw-42');
+  const event = apiEvent('GET', '/health', '/health', { headers: { 'X-Request-Id': 'not.safe' } });
+  const fallback = await call(event);
+  assert.equal(fallback.headers.get('x-request-id'), event.requestContext.requestId);
 });
 
 test('an invalid workout: 400 problem+json naming each field, and nothing written', async () => {
@@ -222,6 +269,7 @@ test('an invalid workout: 400 problem+json naming each field, and nothing writte
   assert.equal(res.headers.get('content-type'), 'application/problem+json');
   const paths = (res.body.errors as { path: string }[]).map((e) => e.path).sort();
   assert.deepEqual(paths, ['durationMinutes', 'workoutType']);
+  assert.equal(res.body.code, 'invalid_fields');
   assert.equal(emf('ValidationFailures').length, 1);
 
   const after = await call(
