@@ -328,3 +328,28 @@ test('admin, ranges, filters and a whole-batch 403 pass the response check', asy
   assert.equal((await t.call('DELETE', '/users/zoe', admin)).status, 204);
   assert.equal((await t.call('DELETE', '/users/zoe', admin)).status, 404);
 });
+
+test("the document's request examples are accepted by the server", async () => {
+  const example = (path: string, method: string) => {
+    const op = doc.paths[path]![method] as {
+      requestBody: { content: { 'application/json': { example: Json } } };
+    };
+    return op.requestBody.content['application/json'].example;
+  };
+  const as = { as: 'ex' };
+  const status = async (method: string, path: string, template = path) =>
+    (await t.call(method, path, { ...as, body: example(template, method.toLowerCase()) })).status;
+  assert.equal(await status('POST', '/users'), 201);
+  assert.equal(await status('PATCH', '/users/me', '/users/{userId}'), 200);
+  assert.equal(await status('POST', '/workouts'), 201);
+  assert.equal(await status('PATCH', '/workouts/a1b2c3', '/workouts/{workoutId}'), 200);
+  const batch = await t.call<{ results: { status: number }[] }>('POST', '/workouts/batch', {
+    ...as,
+    body: example('/workouts/batch', 'post'),
+  });
+  // a1b2c3 again: a replay of the first POST (200, even after the patch); then a new one.
+  assert.deepEqual(
+    batch.body.results.map((r) => r.status),
+    [200, 201],
+  );
+});
