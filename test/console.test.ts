@@ -89,6 +89,7 @@ describe('web console', { skip, timeout: 300_000 }, () => {
       await page.screenshot({ path: `${SHOTS}/${name}-desktop.png`, fullPage: true });
     }
     await page.setViewportSize(PHONE);
+    await axe(`${name} (phone)`);
     const [scrollWidth, width] = await page.evaluate(() => {
       // Runs in the page (this file is type-checked without the DOM library).
       const w = globalThis as unknown as {

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { Bucket } from './api.ts';
-import { num } from './ui.tsx';
+import { num, Scroll } from './ui.tsx';
 
 export type Metric = 'count' | 'durationMinutes' | 'caloriesBurned' | 'distanceKm';
 export const METRICS: [Metric, string][] = [
@@ -102,7 +102,7 @@ export function SeriesChart(props: {
       />
       <details class="chart-data">
         <summary>Chart data as a table</summary>
-        <div class="scroll">
+        <Scroll label="Chart data">
           <table data-testid="chart-table">
             <caption class="sr-only">
               {label} by {granularity}
@@ -132,7 +132,7 @@ export function SeriesChart(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </Scroll>
       </details>
     </figure>
   );

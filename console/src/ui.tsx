@@ -132,3 +132,12 @@ export function rfc3339ToLocalInput(iso: string): string {
 export function nowLocalInput(): string {
   return rfc3339ToLocalInput(new Date().toISOString());
 }
+
+/** A table's horizontal scroller: focusable and named, so a keyboard can scroll it on a phone. */
+export function Scroll(props: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="scroll" tabIndex={0} role="region" aria-label={props.label}>
+      {props.children}
+    </div>
+  );
+}

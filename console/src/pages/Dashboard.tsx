@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query, type Series, type Stats } from '../api.ts';
 import { METRICS, SeriesChart, type Metric } from '../Chart.tsx';
-import { Alert, capitalize, daysAgo, nextDay, num, when } from '../ui.tsx';
+import { Alert, capitalize, daysAgo, nextDay, num, Scroll, when } from '../ui.tsx';
 
 type Granularity = 'day' | 'week' | 'month';
 const PRESETS: { id: string; label: string; from: () => string | undefined; granularity?: Granularity }[] = [
@@ -177,7 +177,7 @@ export function Dashboard(props: { userId: string; title: string; own?: boolean 
             {Object.keys(stats.workoutTypeBreakdown).length === 0 ? (
               <p class="empty">No workouts yet.</p>
             ) : (
-              <div class="scroll">
+              <Scroll label="Workouts by type">
                 <table>
                   <thead>
                     <tr>
@@ -210,7 +210,7 @@ export function Dashboard(props: { userId: string; title: string; own?: boolean 
                       ))}
                   </tbody>
                 </table>
-              </div>
+              </Scroll>
             )}
           </section>
           <section class="card" aria-labelledby="recent-title">

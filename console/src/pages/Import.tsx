@@ -8,7 +8,7 @@
 import { useState } from 'preact/hooks';
 import { api, type BatchResult } from '../api.ts';
 import { workoutTypes } from '../types.ts';
-import { Alert, num, Status } from '../ui.tsx';
+import { Alert, num, Scroll, Status } from '../ui.tsx';
 
 type Format = '' | 'strava' | 'ndjson' | 'csv';
 const MAX_ITEMS = 100;
@@ -160,7 +160,7 @@ export function ImportPage() {
           {summary.rejected.length > 0 && (
             <section class="card" aria-labelledby="rejected-title">
               <h2 id="rejected-title">Rejected rows</h2>
-              <div class="scroll">
+              <Scroll label="Rejected rows">
                 <table>
                   <thead>
                     <tr>
@@ -177,7 +177,7 @@ export function ImportPage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </Scroll>
               {summary.rejected.length > 50 && <p class="muted">…and {summary.rejected.length - 50} more.</p>}
             </section>
           )}

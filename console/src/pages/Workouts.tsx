@@ -13,6 +13,7 @@ import {
   nowLocalInput,
   num,
   rfc3339ToLocalInput,
+  Scroll,
   Status,
   when,
 } from '../ui.tsx';
@@ -95,7 +96,7 @@ export function WorkoutList() {
       <Alert error={error} />
       {items && items.length === 0 && <p class="empty">No workouts match.</p>}
       {items && items.length > 0 && (
-        <div class="scroll">
+        <Scroll label="Workouts">
           <table class="list" data-testid="workout-list">
             <thead>
               <tr>
@@ -126,7 +127,7 @@ export function WorkoutList() {
               ))}
             </tbody>
           </table>
-        </div>
+        </Scroll>
       )}
       <nav class="pager" aria-label="Pages">
         <button
