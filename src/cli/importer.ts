@@ -12,10 +12,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import Papa from 'papaparse';
 import {
+  detectFormat,
   ImportFormatError,
   parseWorkouts,
   type ImportFormat,
@@ -97,6 +98,18 @@ export async function countLines(file: string): Promise<number> {
     if (chunk.length) last = chunk[chunk.length - 1] as number;
   }
   return last === 10 ? lines : lines + 1;
+}
+
+/** The first 64 KiB of a file, as text (for format detection). */
+async function readHead(file: string): Promise<string> {
+  const handle = await open(file);
+  try {
+    const buffer = Buffer.alloc(65536);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 function stateKey(opts: ImportOptions): string {
@@ -212,7 +225,9 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const parseOpts: ParseOptions = { format: opts.format, columns: opts.columns, map: opts.map, types };
 
   const lines = await countLines(opts.file);
-  const total = Math.max(0, lines - (opts.format === 'ndjson' ? 0 : 1));
+  // CSV files have a header line; NDJSON files have none.
+  const format = opts.format ?? detectFormat(await readHead(opts.file));
+  const total = Math.max(0, lines - (format === 'ndjson' ? 0 : 1));
 
   const counts: Counts = { imported: 0, present: 0, rejected: 0, skipped: 0 };
   const skippedByType: Record<string, number> = {};
@@ -270,14 +285,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   // user's batch is sent when full. When too many rows wait in unfinished batches (a file that
   // interleaves many users), the fullest is sent early, so memory stays bounded. All of this
   // depends on the file and the options only, so a re-run numbers the batches the same way.
-  const open = new Map<string, { items: Pending['items']; bytes: number }>();
+  const pendingByUser = new Map<string, { items: Pending['items']; bytes: number }>();
   let waiting = 0;
   const maxWaiting = Math.max(10 * opts.batchSize, 1000);
   let nextIndex = 0;
   const flush = async (user: string) => {
-    const pending = open.get(user);
+    const pending = pendingByUser.get(user);
     if (!pending?.items.length) return;
-    open.delete(user);
+    pendingByUser.delete(user);
     waiting -= pending.items.length;
     const batch: Pending = { index: nextIndex++, items: pending.items };
     batches++;
@@ -293,17 +308,18 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const add = async (item: Pending['items'][number]) => {
     const user = typeof item.workout.userId === 'string' ? item.workout.userId : '';
     const bytes = JSON.stringify(item.workout).length + 1;
-    const pending = open.get(user);
+    const pending = pendingByUser.get(user);
     if (pending && pending.bytes + bytes > MAX_BATCH_BYTES) await flush(user);
-    const target = open.get(user) ?? { items: [], bytes: 0 };
-    open.set(user, target);
+    const target = pendingByUser.get(user) ?? { items: [], bytes: 0 };
+    pendingByUser.set(user, target);
     target.items.push(item);
     target.bytes += bytes;
     waiting++;
     if (target.items.length >= opts.batchSize) await flush(user);
     else if (waiting > maxWaiting) {
       let fullest = user;
-      for (const [u, b] of open) if (b.items.length > (open.get(fullest)?.items.length ?? 0)) fullest = u;
+      for (const [u, b] of pendingByUser)
+        if (b.items.length > (pendingByUser.get(fullest)?.items.length ?? 0)) fullest = u;
       await flush(fullest);
     }
   };
@@ -330,7 +346,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       }
       progress.update(done, counts);
     }
-    for (const user of [...open.keys()]) if (!fatal && !opts.signal?.aborted) await flush(user);
+    for (const user of [...pendingByUser.keys()]) if (!fatal && !opts.signal?.aborted) await flush(user);
     completed = !fatal && !opts.signal?.aborted;
   } catch (err) {
     fatal ??= err;
