@@ -353,3 +353,36 @@ test("the document's request examples are accepted by the server", async () => {
     [200, 201],
   );
 });
+
+test('the document and the server agree on which workouts are valid (field by field, at the bounds)', async () => {
+  const check = new OpenApiCheck(doc);
+  const base = workout({ startedAt: '2026-11-20T07:30:00+01:00' });
+  const { durationMinutes: _, ...bySeconds } = base;
+  const cases: [string, Record<string, unknown>][] = [];
+  const vary = (field: string, values: unknown[], from = base) => {
+    for (const value of values)
+      cases.push([`${field}=${JSON.stringify(value)}`, { ...from, [field]: value }]);
+  };
+  vary('durationMinutes', [0, 0.01, 1.5, 240, 240.01, 1.234, -1, '5', null]);
+  vary('durationSeconds', [0, 1, 1520, 14_400, 14_401, 1.5, '60'], bySeconds);
+  vary('distanceKm', [0, 8.205, 1000, 1000.001, 1.2345, -0.001]);
+  vary('caloriesBurned', [0, 12.34, 20_000, 20_000.01, 12.345]);
+  vary('avgHeartRate', [24, 25, 250, 251, 100.5]);
+  vary('intensity', ['low', 'extreme', '']);
+  vary('workoutType', ['yoga', 'dancing', 1]);
+  vary('workoutId', ['', 'a'.repeat(64), 'b'.repeat(65), 'a b', 'ok_id-1']);
+  vary('userId', ['fuzzer', 'me', '.', '..']);
+  vary('notes', ['n'.repeat(1000), 'n'.repeat(1001), 7]);
+  vary('startedAt', ['2026-11-20T07:30:00Z', '2026-11-20 07:30', '2026-11-20']);
+  vary('unknownField', [1]);
+  cases.push(['no duration', bySeconds]);
+  const disagreements: string[] = [];
+  for (const [i, [name, body]] of cases.entries()) {
+    const sent = 'workoutId' in body ? body : { ...body, workoutId: `fz-${i}` };
+    const documented = check.checkSchema('CreateWorkout', sent).length === 0;
+    const res = await t.call('POST', '/workouts', { as: 'fuzzer', body: sent });
+    const accepted = res.status === 201 || res.status === 200;
+    if (accepted !== documented) disagreements.push(`${name}: document ${documented}, server ${res.status}`);
+  }
+  assert.deepEqual(disagreements, []);
+});

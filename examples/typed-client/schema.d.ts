@@ -428,6 +428,7 @@ export interface components {
        */
       localDate: string;
       durationMinutes: number;
+      /** @description Whole when sent as durationSeconds; durationMinutes × 60 (to 0.1 s) when sent in minutes. */
       durationSeconds: number;
       caloriesBurned: number;
       /** @description True when caloriesBurned is the MET estimate. */
@@ -450,6 +451,7 @@ export interface components {
     TypeTotals: {
       count: number;
       durationMinutes: number;
+      /** @description Whole when sent as durationSeconds; durationMinutes × 60 (to 0.1 s) when sent in minutes. */
       durationSeconds: number;
       caloriesBurned: number;
       distanceKm: number;
@@ -458,6 +460,7 @@ export interface components {
       userId: string;
       totalWorkouts: number;
       totalDurationMinutes: number;
+      /** @description Whole when sent as durationSeconds; durationMinutes × 60 (to 0.1 s) when sent in minutes. */
       totalDurationSeconds: number;
       totalCaloriesBurned: number;
       totalDistanceKm: number;
@@ -478,6 +481,7 @@ export interface components {
       start: string;
       count: number;
       durationMinutes: number;
+      /** @description Whole when sent as durationSeconds; durationMinutes × 60 (to 0.1 s) when sent in minutes. */
       durationSeconds: number;
       caloriesBurned: number;
       distanceKm: number;

@@ -42,11 +42,17 @@ const dateTime = { type: 'string', format: 'date-time' };
 const date = { type: 'string', format: 'date', description: 'A local date, YYYY-MM-DD.' };
 const nonNegative = { type: 'number', minimum: 0 };
 const count = { type: 'integer', minimum: 0 };
+/** Whole seconds when a workout was sent in seconds; minutes × 60 (0.1 s steps) when sent in minutes. */
+const seconds = {
+  type: 'number',
+  minimum: 0,
+  description: 'Whole when sent as durationSeconds; durationMinutes × 60 (to 0.1 s) when sent in minutes.',
+};
 
 const totals = {
   count,
   durationMinutes: nonNegative,
-  durationSeconds: count,
+  durationSeconds: seconds,
   caloriesBurned: nonNegative,
   distanceKm: nonNegative,
 };
@@ -103,7 +109,7 @@ export const responseSchemas: Record<string, Json> = {
           'The local day of the workout, fixed when it was logged (day/week/month buckets use it).',
       },
       durationMinutes: { type: 'number', exclusiveMinimum: 0 },
-      durationSeconds: { type: 'integer', exclusiveMinimum: 0 },
+      durationSeconds: { type: 'number', exclusiveMinimum: 0, description: seconds.description },
       caloriesBurned: nonNegative,
       caloriesEstimated: { type: 'boolean', description: 'True when caloriesBurned is the MET estimate.' },
       distanceKm: nonNegative,
@@ -144,7 +150,7 @@ export const responseSchemas: Record<string, Json> = {
       userId: { type: 'string' },
       totalWorkouts: count,
       totalDurationMinutes: nonNegative,
-      totalDurationSeconds: count,
+      totalDurationSeconds: seconds,
       totalCaloriesBurned: nonNegative,
       totalDistanceKm: nonNegative,
       averageDurationMinutes: nonNegative,

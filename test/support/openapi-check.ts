@@ -115,6 +115,11 @@ export class OpenApiCheck {
     }
   }
 
+  /** Findings for a value against one of the document's schemas (components/schemas/<name>). */
+  checkSchema(name: string, value: unknown): string[] {
+    return this.validateValue(this.deref({ $ref: `${DOC_ID}#/components/schemas/${name}` }), value, name);
+  }
+
   /** Every "METHOD /path" the document describes. */
   operations(): string[] {
     return Object.entries(this.doc.paths as Record<string, Json>).flatMap(([template, item]) =>
