@@ -4,21 +4,22 @@
  * application/problem+json whose body names its status; a rejected request, and any GET, writes
  * nothing anywhere in the table; whatever was accepted leaves statistics equal to a recount.
  *
- * FUZZ_RUNS sets the runs per property (default 100); a failure prints fast-check's seed and path,
- * and FUZZ_SEED replays it.
+ * FUZZ_RUNS sets the runs per property (default 15 for the everyday `npm test`; `npm run test:all`
+ * runs 100); a failure prints fast-check's seed and path, and FUZZ_SEED replays it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Item } from '../src/store/dynamodb.ts';
 import { startTestService, workout, type Response } from './helpers.ts';
-import { recountUser } from './support/exactness.ts';
+import { assertStatsExact } from './support/exactness.ts';
 import { assertProblem, tableSnapshot } from './support/snapshot.ts';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
 const SEED = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
 const t = await startTestService();
-const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** What hono/request-id echoes; anything else is replaced by a fresh id. */
+const SAFE_ID = /^[A-Za-z0-9_=-]{1,128}$/;
 
 // What the fuzzer must not be able to damage by accident. Ids it may hit on purpose are excluded
 // from the generated path parameters below, so a 2xx there is always a legitimate request.
@@ -43,6 +44,7 @@ const tricky = fc.constantFrom(
   ' ',
   '.',
   '..',
+  'me',
   '%',
   '%00',
   '%ZZ',
@@ -140,8 +142,10 @@ const value: fc.Arbitrary<unknown> = fc.oneof(
       -1e308,
       5e-324,
       2 ** 53 + 1,
-      240,
-      240.001,
+      1440,
+      1440.001,
+      86_400,
+      86_401,
       20000.01,
     ),
   },
@@ -152,7 +156,9 @@ const WORKOUT_FIELDS = [
   'userId',
   'workoutType',
   'startedAt',
+  'timezone',
   'durationMinutes',
+  'durationSeconds',
   'caloriesBurned',
   'distanceKm',
   'intensity',
@@ -494,10 +500,5 @@ test('headers on every route', async (tc) => {
 test("after all of it, every user's statistics equal a recount", async () => {
   const users = new Set((JSON.parse(await tableSnapshot(t)) as Item[]).map((i) => String(i.pk).slice(2)));
   assert.ok(users.has('fz') && users.has('victim'));
-  for (const userId of users) {
-    const stats = await t.call('GET', `/stats/${encodeURIComponent(userId)}`, { as: userId });
-    assert.equal(stats.status, 200);
-    const r = await recountUser(t.db, t.tableName, userId, stats.body as never);
-    assert.deepEqual(r.problems, [], userId);
-  }
+  for (const userId of users) await assertStatsExact(t, userId);
 });

@@ -340,29 +340,43 @@ describe('control characters and long unicode in strings', () => {
     });
     const text = await res.text();
     assert.ok(res.status === 201 || res.status === 400, `${res.status} ${text}`);
+    if (res.status === 400) {
+      assert.deepEqual(await t.partition('bytes'), []);
+      return;
+    }
+    // Decoded with replacement characters: what was answered is what is stored and read back.
+    const created = JSON.parse(text) as { notes: string };
+    assert.ok(created.notes.isWellFormed());
+    assert.match(created.notes, /\ufffd/);
+    const back = await t.call<{ notes: string }>('GET', '/workouts/bytes-1', { as: 'bytes' });
+    assert.equal(back.status, 200);
+    assert.deepEqual(back.body, created);
   });
 
-  test('lone surrogates in strings (valid JSON, not valid Unicode): never a 500', async () => {
+  test('lone surrogates in strings (valid JSON, not valid Unicode): exactly 400, nothing written', async () => {
     for (const [i, notes] of ['\ud800', 'a\udfffb', '\udbff\udbff'].entries()) {
-      const res = await t.call('POST', '/workouts', {
+      const res = await rejected(400, 'POST', '/workouts', {
         as: 'lone',
         raw: JSON.stringify(workout({ workoutId: `lone-${i}`, notes })),
       });
-      assert.ok(
-        res.status === 201 || res.status === 400,
-        `notes ${JSON.stringify(notes)}: ${res.status} ${res.text}`,
-      );
+      assert.deepEqual((res.body as { errors: unknown }).errors, [
+        { path: 'notes', code: 'invalid_format', message: 'must be valid Unicode text' },
+      ]);
     }
-    const name = await t.call('POST', '/users', { as: 'lone', body: { displayName: 'x\ud800' } });
-    assert.ok(name.status === 201 || name.status === 400, `${name.status} ${name.text}`);
+    const name = await rejected(400, 'POST', '/users', { as: 'lone', body: { displayName: 'x\ud800' } });
+    assert.deepEqual(
+      (name.body as { errors: { path: string }[] }).errors.map((e) => e.path),
+      ['displayName'],
+    );
   });
 });
 
 describe('hostile X-Request-Id', () => {
-  const SAFE = /^[A-Za-z0-9._:-]{1,128}$/;
+  // hono/request-id echoes an id of [A-Za-z0-9_=-]{1,128}; anything else is replaced.
+  const SAFE = /^[A-Za-z0-9_=-]{1,128}$/;
   test('a safe id is echoed', async () => {
-    const res = await t.call('GET', '/health', { headers: { 'x-request-id': 'client-42.a:b_c' } });
-    assert.equal(res.headers.get('x-request-id'), 'client-42.a:b_c');
+    const res = await t.call('GET', '/health', { headers: { 'x-request-id': 'client-42_a=b' } });
+    assert.equal(res.headers.get('x-request-id'), 'client-42_a=b');
   });
 
   for (const hostile of [
@@ -375,6 +389,7 @@ describe('hostile X-Request-Id', () => {
     'ünïcödé',
     '"; rm -rf /',
     '%0d%0aSet-Cookie:%20a=b',
+    'client-42.a:b_c', // once echoed: '.' and ':' are outside the safe set now
   ]) {
     test(`${JSON.stringify(hostile.slice(0, 40))} is replaced, not echoed, on success and on error`, async () => {
       for (const [method, path, as] of [
@@ -485,9 +500,15 @@ describe('request lines, paths and methods', () => {
     assert.equal((await t.call('GET', '/health')).status, 200);
   });
 
-  test('a thousand query parameters: a 400 naming them, answered quickly', async () => {
+  test('a thousand query parameters: a 400 naming the first, answered within a second or so', async () => {
     const q = Array.from({ length: 1000 }, (_, i) => `p${i}=${i}`).join('&');
+    const started = performance.now();
     const res = await rejected(400, 'GET', `/workouts?${q}`);
-    assert.ok(((res.body as { errors?: unknown[] }).errors ?? []).length >= 1);
+    const ms = performance.now() - started; // includes two table snapshots
+    assert.deepEqual((res.body as { errors?: unknown[] }).errors, [
+      { path: 'p0', code: 'unknown_field', message: 'is not a known field' },
+    ]);
+    // Generous on a shared, loaded machine: a parser that went quadratic would take far longer.
+    assert.ok(ms < 5000, `answered in ${Math.round(ms)} ms`);
   });
 });
