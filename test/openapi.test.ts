@@ -386,3 +386,37 @@ test('the document and the server agree on which workouts are valid (field by fi
   }
   assert.deepEqual(disagreements, []);
 });
+
+test('the document and the server agree on which profiles are valid', async () => {
+  const check = new OpenApiCheck(doc);
+  const base = { displayName: 'Ana', weightKg: 61.5, timezone: 'Europe/Lisbon' };
+  const cases: Record<string, unknown>[] = [
+    base,
+    { displayName: 'Ana' },
+    { ...base, displayName: '' },
+    { ...base, displayName: '   ' },
+    { ...base, displayName: 'd'.repeat(100) },
+    { ...base, displayName: 'd'.repeat(101) },
+    { ...base, displayName: 5 },
+    { ...base, weightKg: 19.99 },
+    { ...base, weightKg: 20 },
+    { ...base, weightKg: 400 },
+    { ...base, weightKg: 400.01 },
+    { ...base, weightKg: 61.555 },
+    { ...base, weightKg: null },
+    { ...base, userId: 'me' },
+    { ...base, nickname: 'A' },
+    { weightKg: 60 },
+  ];
+  const disagreements: string[] = [];
+  for (const [i, body] of cases.entries()) {
+    const documented = check.checkSchema('CreateUser', body).length === 0;
+    const res = await t.call('POST', '/users', { as: `profile-${i}`, body });
+    if ((res.status === 201) !== documented) {
+      disagreements.push(
+        `${JSON.stringify(body).slice(0, 80)}: document ${documented}, server ${res.status}`,
+      );
+    }
+  }
+  assert.deepEqual(disagreements, []);
+});
