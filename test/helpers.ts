@@ -143,15 +143,3 @@ export function workout(overrides: Record<string, unknown> = {}): Record<string,
     ...overrides,
   };
 }
-
-/** Recomputes a user's totals from the stored workouts themselves (the ground truth for stats). */
-export async function recount(t: TestService, userId: string) {
-  const items = (await t.partition(userId)).filter((i) => String(i.sk).startsWith('W#'));
-  const sum = (f: (i: Item) => number) => items.reduce((s, i) => s + Math.round(f(i) * 1000), 0) / 1000;
-  return {
-    totalWorkouts: items.length,
-    totalDurationMinutes: sum((i) => Number(i.durationMinutes)),
-    totalCaloriesBurned: sum((i) => Number(i.caloriesBurned)),
-    totalDistanceKm: sum((i) => Number(i.distanceKm ?? 0)),
-  };
-}
