@@ -139,6 +139,11 @@ test('deploy: a stack without a console uploads nothing', async () => {
   assert.deepEqual(calls, []);
 });
 
+test('Lambda: the console and its token route are not part of the function', () => {
+  const lambda = readFileSync(join(import.meta.dirname, '..', 'src', 'runtime', 'lambda.ts'), 'utf8');
+  assert.doesNotMatch(lambda, /console\.ts|local-service|local-jwt/);
+});
+
 test('local: the token route exists only on loopback and refuses other hosts, origins and forms', async () => {
   assert.ok(isLoopback('127.0.0.1') && isLoopback('localhost') && isLoopback('::1'));
   assert.ok(!isLoopback('0.0.0.0') && !isLoopback('192.168.1.2'));
