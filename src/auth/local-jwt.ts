@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
-import { bearerToken, identityFromClaims, type Authenticator } from '../http/auth.ts';
+import { bearerToken, identityFromClaims, type Authenticator, type Identity } from '../http/auth.ts';
 
 export const ISSUER = 'workout-app-local';
 export const AUDIENCE = 'workout-api';
@@ -59,10 +59,18 @@ export async function signToken(
     .sign(key);
 }
 
+/** Tokens verified recently, kept until they expire: a client sends the same token many times. */
+const VERIFIED_CACHE_SIZE = 1000;
+
 export function localAuthenticator(key: Uint8Array): Authenticator {
+  // token → identity and expiry (ms). Only tokens whose signature and claims verified get in.
+  const verified = new Map<string, { identity: Identity; expMs: number }>();
   return async (c) => {
     const token = bearerToken(c);
     if (!token) return null;
+    const hit = verified.get(token);
+    if (hit && hit.expMs > Date.now()) return hit.identity;
+    verified.delete(token);
     try {
       const { payload } = await jwtVerify(token, key, {
         algorithms: ['HS256'],
@@ -70,7 +78,12 @@ export function localAuthenticator(key: Uint8Array): Authenticator {
         audience: AUDIENCE,
         requiredClaims: ['sub', 'exp'],
       });
-      return identityFromClaims(payload);
+      const identity = identityFromClaims(payload);
+      if (identity) {
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+        verified.set(token, { identity, expMs: payload.exp! * 1000 });
+      }
+      return identity;
     } catch {
       return null;
     }
