@@ -1,30 +1,62 @@
 /**
- * `npm test`: starts one in-memory DynamoDB Local for the whole suite, then runs every
- * test/*.test.ts with Node's test runner against it (each file uses tables of its own).
- * `npm test -- test/stats.test.ts` runs a subset.
+ * The test runner: starts one in-memory DynamoDB Local for the whole run, then runs the test files
+ * with Node's test runner against it (each file uses tables of its own).
+ *
+ *   npm test                          the everyday suite: every test/*.test.ts but the long tier,
+ *                                     with fuzzing and races at everyday strength
+ *   npm run test:all                  everything: adds the long tier (faults.test.ts: DynamoDB Local
+ *                                     and the service killed mid-load) and runs fuzzing and races at
+ *                                     full strength (FUZZ_RUNS=100, RACE_WRITES=200). CI runs this.
+ *   npm test -- test/stats.test.ts    a subset (any tier); `--all` before the files: full strength
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
 
-const files = process.argv.slice(2).length
-  ? process.argv.slice(2)
+/** Files that only `test:all` runs: long by design (each waits out crashes and restarts). */
+const LONG = new Set(['test/faults.test.ts']);
+
+const args = process.argv.slice(2);
+const all = args.includes('--all');
+const named = args.filter((a) => a !== '--all');
+const files = named.length
+  ? named
   : readdirSync('test')
       .filter((f) => f.endsWith('.test.ts'))
       .sort()
-      .map((f) => `test/${f}`);
+      .map((f) => `test/${f}`)
+      .filter((f) => all || !LONG.has(f));
 
+/** Full strength for test:all; an explicit value in the environment wins either way. */
+const strength: Record<string, string> = all ? { FUZZ_RUNS: '100', RACE_WRITES: '200' } : {};
+
+const started = performance.now();
 const ddb = await startEmbeddedDynamoDb();
 const code = await new Promise<number>((resolve) => {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      `--test-timeout=${all ? 600_000 : 120_000}`,
+      ...files,
+    ],
     {
       stdio: 'inherit',
-      env: { ...process.env, DYNAMODB_ENDPOINT: ddb.endpoint, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+      env: {
+        ...strength,
+        ...process.env,
+        DYNAMODB_ENDPOINT: ddb.endpoint,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+      },
     },
   );
   child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
 });
 await ddb.stop();
+process.stderr.write(
+  `${all ? 'test:all' : 'test'}: ${files.length} files in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+);
 process.exit(code);
