@@ -255,7 +255,9 @@ export interface paths {
   '/stats/{userId}': {
     parameters: {
       query?: {
+        /** @description Inclusive. A date-time, or a YYYY-MM-DD local date. */
         from?: string;
+        /** @description Exclusive, and after `from`. A date-time, or a YYYY-MM-DD local date. */
         to?: string;
       };
       header?: never;
@@ -281,8 +283,11 @@ export interface paths {
   '/stats/{userId}/timeseries': {
     parameters: {
       query?: {
+        /** @description Days, ISO weeks (from Monday) or months of the local dates. */
         granularity?: 'day' | 'week' | 'month';
+        /** @description Inclusive. A date-time, or a YYYY-MM-DD local date. */
         from?: string;
+        /** @description Exclusive, and after `from`. A date-time, or a YYYY-MM-DD local date. */
         to?: string;
       };
       header?: never;
@@ -1237,12 +1242,16 @@ export interface operations {
   listWorkouts: {
     parameters: {
       query?: {
+        /** @description Another user (admins only). */
         userId?: string;
         workoutType?:
           'running' | 'cycling' | 'swimming' | 'weightlifting' | 'yoga' | 'crossfit' | 'hiking' | 'walking';
+        /** @description Inclusive. A date-time, or a YYYY-MM-DD local date. */
         from?: string;
+        /** @description Exclusive, and after `from`. A date-time, or a YYYY-MM-DD local date. */
         to?: string;
         limit?: number;
+        /** @description nextCursor of the previous page. */
         cursor?: string;
       };
       header?: {
@@ -1592,7 +1601,9 @@ export interface operations {
   getStats: {
     parameters: {
       query?: {
+        /** @description Inclusive. A date-time, or a YYYY-MM-DD local date. */
         from?: string;
+        /** @description Exclusive, and after `from`. A date-time, or a YYYY-MM-DD local date. */
         to?: string;
       };
       header?: {
@@ -1631,8 +1642,11 @@ export interface operations {
   getTimeseries: {
     parameters: {
       query?: {
+        /** @description Days, ISO weeks (from Monday) or months of the local dates. */
         granularity?: 'day' | 'week' | 'month';
+        /** @description Inclusive. A date-time, or a YYYY-MM-DD local date. */
         from?: string;
+        /** @description Exclusive, and after `from`. A date-time, or a YYYY-MM-DD local date. */
         to?: string;
       };
       header?: {

@@ -284,6 +284,12 @@ function operation(o: Operation): Json {
 
 const etag = { ETag: headerRef('ETag') };
 
+/** `from`/`to`: the rules between the two parameters. */
+const RANGE = {
+  from: 'Inclusive. A date-time, or a YYYY-MM-DD local date.',
+  to: 'Exclusive, and after `from`. A date-time, or a YYYY-MM-DD local date.',
+};
+
 /** The contract's example workout. */
 const EXAMPLE_WORKOUT = {
   workoutId: 'a1b2c3',
@@ -605,7 +611,11 @@ export function openApiDocument(config: AppConfig): Json {
           description:
             '`from` is inclusive, `to` exclusive and must be after `from`; a date means local midnight in the ' +
             "user's zone. Following nextCursor visits every workout exactly once.",
-          parameters: queryParams(w.listQuery),
+          parameters: queryParams(w.listQuery, {
+            ...RANGE,
+            userId: 'Another user (admins only).',
+            cursor: 'nextCursor of the previous page.',
+          }),
           answers: { 200: { description: 'A page', schema: 'WorkoutPage', userData: true } },
           problems: [...AUTHED, 400],
         }),
@@ -690,7 +700,7 @@ export function openApiDocument(config: AppConfig): Json {
         }),
       },
       '/stats/{userId}': {
-        parameters: [userPath, ...queryParams(statsQuerySchema)],
+        parameters: [userPath, ...queryParams(statsQuerySchema, RANGE)],
         get: operation({
           operationId: 'getStats',
           tags: ['stats'],
@@ -701,7 +711,13 @@ export function openApiDocument(config: AppConfig): Json {
         }),
       },
       '/stats/{userId}/timeseries': {
-        parameters: [userPath, ...queryParams(timeseriesQuerySchema)],
+        parameters: [
+          userPath,
+          ...queryParams(timeseriesQuerySchema, {
+            ...RANGE,
+            granularity: 'Days, ISO weeks (from Monday) or months of the local dates.',
+          }),
+        ],
         get: operation({
           operationId: 'getTimeseries',
           tags: ['stats'],
