@@ -220,9 +220,10 @@ const run: Record<Op, (i: number) => Promise<void>> = {
 /**
  * POST /workouts (own offset and calories) and the raw TransactWriteItems it sends, one request in
  * flight, in turns (the order rotates every turn so that none always goes first), `turns` of each
- * after `warm` discarded turns. Two probes without the database show where the difference goes:
- * GET /workout-types (HTTP alone: no token, no database) and a POST /workouts that validation
- * rejects (HTTP, token check, body parsing and validation, no database).
+ * after `warm` discarded turns. Three probes without the database show where the difference goes:
+ * GET /workout-types (HTTP alone: no token, no database), GET /workouts?limit=0 (HTTP and the
+ * token check, then a 400) and a POST /workouts that validation rejects (HTTP, token check, body
+ * parsing and validation).
  */
 const PROBES = {
   'POST /workouts (own offset and calories)': (k: number) => postWorkout(k),
@@ -238,6 +239,13 @@ const PROBES = {
         { authorization: `Bearer ${tokens[u]}`, 'content-type': 'application/json' },
         JSON.stringify(body),
       ),
+      400,
+    );
+  },
+  'GET /workouts?limit=0 (400: token check, no database)': async (k: number) => {
+    const u = k % USERS;
+    expectStatus(
+      await http.request('GET', '/workouts?limit=0', { authorization: `Bearer ${tokens[u]}` }),
       400,
     );
   },
