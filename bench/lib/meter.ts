@@ -32,9 +32,9 @@ export interface ActionUnits {
   /** What the action wrote: workout, STATS, day bucket, change entry, profile. */
   item: string;
   kind: 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
-  /** Size of the item after the action (before, for a delete), bytes by DynamoDB Local's count of 1 KB units. */
+  /** Write units of the item itself (1 KB units of the larger of before and after, doubled). */
   table: number;
-  /** Units of the local index entry (0 when the item has no index key). */
+  /** Write units of its local index entries, doubled (0 when the item has no index key; a moved key is a delete and a put). */
   index: number;
 }
 
