@@ -14,6 +14,8 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -848,4 +850,86 @@ test("the local table is the template's table", async () => {
       .sort((a, b) => a.IndexName.localeCompare(b.IndexName));
   assert.deepEqual(indexes(Table!.LocalSecondaryIndexes), indexes(table.LocalSecondaryIndexes));
   assert.equal(Table!.GlobalSecondaryIndexes, undefined);
+});
+
+test('the function reads its DynamoDB settings and first configuration from SSM, in one call at start', async () => {
+  // A stand-in for SSM's JSON API: GetParametersByPath under the stage's prefix.
+  const calls: Json[] = [];
+  const ssm = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      calls.push({ target: req.headers['x-amz-target'], ...(JSON.parse(body) as Json) });
+      const p = (name: string, Value: string) => ({
+        Name: `/workout-app/test/${name}`,
+        Value,
+        Type: 'String',
+      });
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
+        JSON.stringify({
+          Parameters: [
+            p(RUNTIME_PARAMETER_NAMES.dynamoDbTimeoutMs, '1234'),
+            p(RUNTIME_PARAMETER_NAMES.dynamoDbRetries, '2'),
+            p(PARAMETER_NAMES.supportedTypes, 'running,yoga'),
+          ],
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => ssm.listen(0, '127.0.0.1', resolve));
+  after(() => ssm.close());
+  const endpoint = await dynamoEndpoint();
+  const name = `ssm-${Date.now().toString(36)}`;
+  await ensureTable(await createDb({ endpoint }), name);
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    TABLE_NAME: name,
+    DYNAMODB_ENDPOINT: endpoint,
+    CONFIG_SOURCE: 'ssm',
+    CONFIG_PREFIX: '/workout-app/test/',
+    LOG_LEVEL: 'info',
+    AWS_ENDPOINT_URL: `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'eu-west-1',
+  });
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => (
+    lines.push(String(chunk)),
+    true
+  )) as typeof process.stdout.write;
+  try {
+    // A module instance of its own: a container that starts with these variables.
+    const fresh = (await import(`../src/runtime/lambda.ts?ssm=${Date.now()}`)) as { handler: typeof handler };
+    const event = proxyEvent({ resource: '/workout-types', path: '/workout-types', method: 'GET' });
+    const res = (await fresh.handler(event as never, lambdaContext as never)) as unknown as {
+      statusCode: number;
+      body: string;
+    };
+    assert.equal(res.statusCode, 200, res.body);
+    const types = (JSON.parse(res.body) as { items: { workoutType: string }[] }).items.map(
+      (i) => i.workoutType,
+    );
+    assert.deepEqual(types, ['running', 'yoga'], 'the configuration from the same SSM answer');
+  } finally {
+    process.stdout.write = write;
+    process.env = saved;
+  }
+  assert.equal(calls.length, 1, 'one SSM call serves the start and the first configuration');
+  assert.equal(calls[0]!.target, 'AmazonSSM.GetParametersByPath');
+  assert.equal(calls[0]!.Path, '/workout-app/test/');
+  const settings = lines
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Json];
+      } catch {
+        return [];
+      }
+    })
+    .find((l) => l.msg === 'runtime settings');
+  assert.deepEqual(
+    { timeout: settings?.dynamoDbTimeoutMs, retries: settings?.dynamoDbRetries, from: settings?.from },
+    { timeout: 1234, retries: 2, from: 'ssm' },
+  );
 });

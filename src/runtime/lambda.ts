@@ -42,6 +42,7 @@ async function init(env = process.env): Promise<Handler> {
   const runtime = runtimeSettings(parameters, env);
   for (const problem of runtime.problems)
     logger.warn('runtime setting refused; using the fallback', { problem });
+  logger.info('runtime settings', { ...runtime.settings, from: parameters ? 'ssm' : 'environment' });
   const db = await createDb({
     endpoint: env.DYNAMODB_ENDPOINT,
     timeoutMs: runtime.settings.dynamoDbTimeoutMs,
