@@ -2,7 +2,7 @@
  * `npm run client:generate`: writes the API's OpenAPI document (as `npm start` serves it,
  * configuration from the environment) to .tmp/openapi.json, then generates schema.d.ts here from
  * it with openapi-typescript (formatted like the rest of the repo). test/typed-client.test.ts
- * fails when the committed schema.d.ts is not what this generates.
+ * compiles the example against what this generates.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import openapiTS, { astToString } from 'openapi-typescript';
