@@ -11,7 +11,11 @@
  * of `sample` workouts through the CLI and through single POSTs, with the service in this process
  * on a metered database client (timings of that phase are not comparable, so none are shown).
  *
+ * Last, the parsers alone on a generated `parse-mb` MB Strava activities.csv (default 100), in a
+ * process that loads nothing else: time and peak memory (the file is streamed, never loaded).
+ *
  * A quick run: `npm run bench:import -- --count 5000 --users 50 --singles 2000 --sample 500`.
+ * `--count 0`, `--sample 0` or `--parse-mb 0` skip a phase.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -36,8 +40,10 @@ const { values: args } = parseArgs({
     singles: { type: 'string' },
     sample: { type: 'string', default: '2000' },
     save: { type: 'boolean', default: false },
+    'parse-mb': { type: 'string', default: '100' },
   },
 });
+
 const COUNT = Number(args.count);
 const USERS = Number(args.users);
 const SINGLES = Number(args.singles ?? args.count);
@@ -172,7 +178,7 @@ const results: Record<string, unknown> = {
   batchSize: Number(args['batch-size']),
   concurrency: Number(args.concurrency),
 };
-{
+if (COUNT > 0) {
   const bench = await startBench({ tableName: 'bench-import', service: 'process' });
   try {
     const users = Array.from({ length: USERS }, (_, i) => `cli-${i}`);
@@ -230,7 +236,7 @@ const results: Record<string, unknown> = {
 }
 
 // Write units: the service in this process, on a metered database client ---------------------
-{
+if (SAMPLE > 0) {
   let meter: ReturnType<typeof meteredDb> | undefined;
   const bench = await startBench({
     tableName: 'bench-import-units',
@@ -296,6 +302,60 @@ const results: Record<string, unknown> = {
   } finally {
     await bench.stop();
   }
+}
+
+const PARSE_ONLY = `
+import { createReadStream } from 'node:fs';
+import { parseWorkouts } from './src/import/index.ts';
+const started = performance.now();
+let workouts = 0;
+for await (const r of parseWorkouts(createReadStream(process.argv[1], { encoding: 'utf8', highWaterMark: 65536 }))) {
+  if ('workout' in r) workouts++;
+}
+const seconds = (performance.now() - started) / 1000;
+console.log(JSON.stringify({ workouts, seconds, peakMiB: process.resourceUsage().maxRSS / 1024 }));
+`;
+
+// The parsers alone on a large Strava export (a 100 MB file must not load whole) ------------------
+const PARSE_MB = Number(args['parse-mb']);
+if (PARSE_MB > 0) {
+  const fixture = readFileSync('test/fixtures/strava-activities.csv', 'utf8').split('\n');
+  const row = fixture[1]!.slice(fixture[1]!.indexOf(','));
+  const file = join(work, 'activities.csv');
+  const out = createWriteStream(file);
+  out.write(fixture[0] + '\n');
+  let bytes = 0;
+  for (let i = 0; bytes < PARSE_MB * 2 ** 20; i++) {
+    const line = `${30_000_000_000 + i}${row}\n`;
+    bytes += line.length;
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  heading(`The parsers alone: a ${PARSE_MB} MB Strava activities.csv`);
+  // In a process of its own that loads only the parsers, so its peak memory is theirs.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PARSE_ONLY, file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let text = '';
+  child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+  await once(child, 'close');
+  const parsed = JSON.parse(text) as { workouts: number; seconds: number; peakMiB: number };
+  console.log(
+    table(
+      ['file', 'activities', 'seconds', 'activities/s', 'peak memory (RSS)'],
+      [
+        [
+          `${PARSE_MB} MB`,
+          parsed.workouts,
+          fixed(parsed.seconds, 1),
+          fixed(parsed.workouts / parsed.seconds),
+          `${fixed(parsed.peakMiB)} MiB`,
+        ],
+      ],
+    ),
+  );
+  results.parse = { megabytes: PARSE_MB, ...parsed };
 }
 
 rmSync(work, { recursive: true, force: true });
