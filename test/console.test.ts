@@ -12,10 +12,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page, Request } from 'playwright-core';
 import { buildConsole, FIRST_LOAD_BUDGET } from '../scripts/build-console.ts';
+import { parseWorkouts } from '../src/import/index.ts';
 import { startTestService, workout, type TestService } from './helpers.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -264,6 +266,39 @@ describe('web console', { skip, timeout: 300_000 }, () => {
       /106.*durationMinutes must be greater than 0/,
     );
     await check('import');
+
+    // A Strava export, format detected: the browser reads it as the command-line parser does.
+    const strava = join(import.meta.dirname, 'fixtures', 'strava-activities.csv');
+    const expected = { workouts: 0, errors: 0, skipped: 0 };
+    async function* whole() {
+      yield readFileSync(strava, 'utf8');
+    }
+    for await (const r of parseWorkouts(whole())) {
+      if ('workout' in r) expected.workouts++;
+      else if (r.skippedType) expected.skipped++;
+      else expected.errors++;
+    }
+    await page.getByLabel('File').setInputFiles(strava);
+    await page.getByLabel('Format').selectOption('');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    // (This summary differs from the previous one by its skipped count.)
+    assert.ok(expected.skipped > 0);
+    await page
+      .getByText(new RegExp(`^Import finished: .* ${expected.skipped} skipped`))
+      .waitFor({ timeout: 60_000 });
+    const counts = ((await page.getByText(/^Import finished/).textContent()) ?? '')
+      .match(/\d+/g)!
+      .map(Number);
+    const [created, replayed, conflicting, rejected, skipped] = counts as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    assert.equal(skipped, expected.skipped);
+    assert.equal(created + replayed + conflicting + rejected, expected.workouts + expected.errors);
+    assert.ok(created > 0);
     const list = await t.call<{ items: unknown[] }>('GET', '/workouts?limit=100');
     assert.equal(list.body.items.length, 100);
 
