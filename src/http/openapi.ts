@@ -436,7 +436,7 @@ export function openApiDocument(config: AppConfig): Json {
         Link: {
           description: 'The next page, as `<...?cursor=...>; rel="next"`, when more remains.',
           required: false,
-          schema: { type: 'string' },
+          schema: { type: 'string', pattern: '^<[^>]+>; rel="next"$' },
         },
       },
       schemas: {
