@@ -170,6 +170,15 @@ test('local: the token route exists only on loopback and refuses other hosts, or
   assert.equal((await post(local, { host: 'localhost:3000', 'content-type': 'text/plain' })).status, 415);
   assert.equal((await post(local, { host: 'localhost:3000' }, '{"userId":"me"}')).status, 400);
 
+  // Static files: nothing outside the build directory, and a malformed escape is a 404, not a 500.
+  for (const path of [
+    '/assets/%zz',
+    '/assets/..%2f..%2fpackage.json',
+    '/assets/%252e%252e%252fpackage.json',
+  ]) {
+    assert.equal((await local.request(path)).status, 404, path);
+  }
+
   // Bound to every interface: no token route (the request goes to the API, which wants a token).
   const open = withConsole(api, { host: '0.0.0.0', signingKey: key, build: false, dir: work });
   const res = await post(open, { host: 'localhost:3000' });

@@ -115,7 +115,12 @@ export function withConsole(api: FetchApp, opts: ConsoleOptions): Hono {
   app.get('/index.html', index);
 
   app.get('/assets/*', (c) => {
-    const rel = normalize(decodeURIComponent(c.req.path.slice('/assets/'.length)));
+    let rel: string;
+    try {
+      rel = normalize(decodeURIComponent(c.req.path.slice('/assets/'.length)));
+    } catch {
+      return c.text('not found', 404); // a malformed escape (%zz)
+    }
     if (rel.startsWith('..') || rel.includes('\0') || rel.startsWith('/')) return c.text('not found', 404);
     // Names carry a content hash: cached for a year.
     return file(c, join(dir, 'assets', rel), 'public, max-age=31536000, immutable');
