@@ -30,8 +30,6 @@ export interface DbOptions {
    * each other, so a queue serves them faster than a crowd.
    */
   maxInFlight?: number;
-  /** Ask DynamoDB for the capacity each request consumed (benchmarks); passed to onRequest. */
-  returnConsumedCapacity?: boolean;
   /** Called after every request, answered or failed (for benchmarks, metrics and request counts). */
   onRequest?: (operation: string, consumedCapacity: unknown, failed: boolean) => void;
 }
@@ -56,17 +54,6 @@ export interface Db {
     opts?: { timeoutMs?: number },
   ): Promise<T>;
 }
-
-const CAPACITY_OPS = new Set<Operation>([
-  'GetItem',
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'Query',
-  'BatchGetItem',
-  'TransactWriteItems',
-  'BatchWriteItem',
-]);
 
 export class DbTimeoutError extends Error {
   override name = 'DbTimeoutError';
@@ -111,8 +98,6 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
       try {
         release = await Promise.race([acquiring, deadline]);
         const request: Record<string, unknown> = { ...params };
-        if (options.returnConsumedCapacity && CAPACITY_OPS.has(operation))
-          request.ReturnConsumedCapacity = 'TOTAL';
         // aws-lite resends the same request after a 5xx or a dropped connection: with a token,
         // DynamoDB answers a resent transaction that already committed with success, not a
         // failed condition (which would read as "not found" or "exists").

@@ -26,8 +26,11 @@ export interface ListQuery {
 
 /** Index pages one list request reads at most when a filter skips workouts. */
 const MAX_PAGES = 5;
-/** Index items per page when filtering (a page is at most 1 MB anyway). */
-const FILTERED_PAGE = 200;
+/**
+ * Index items per page with a type filter (a page is at most 1 MB anyway). Date bounds filter
+ * only the day of slack at each end of the window, so pages of `limit + 1` do for them.
+ */
+const TYPE_FILTERED_PAGE = 200;
 
 export async function listWorkouts(
   table: Table,
@@ -50,7 +53,7 @@ export async function listWorkouts(
   for (let page = 0; page < MAX_PAGES; page++) {
     const p = await queryStarted(table, userId, {
       ...window,
-      limit: filtered ? FILTERED_PAGE : q.limit + 1,
+      limit: q.workoutType !== undefined ? TYPE_FILTERED_PAGE : q.limit + 1,
       ...(startKey ? { startKey } : after ? { after } : {}),
     });
     for (const item of p.items) {
