@@ -38,7 +38,6 @@ const API_HEADERS = [
   'link',
   'cache-control',
 ];
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const DOC_ID = 'https://workout-log.local/openapi.json';
 
 /** ajv-formats is CommonJS: under ESM its default export is the module's `default` property. */
@@ -118,13 +117,6 @@ export class OpenApiCheck {
   /** Findings for a value against one of the document's schemas (components/schemas/<name>). */
   checkSchema(name: string, value: unknown): string[] {
     return this.validateValue(this.deref({ $ref: `${DOC_ID}#/components/schemas/${name}` }), value, name);
-  }
-
-  /** Every "METHOD /path" the document describes. */
-  operations(): string[] {
-    return Object.entries(this.doc.paths as Record<string, Json>).flatMap(([template, item]) =>
-      METHODS.filter((m) => m in item).map((m) => `${m.toUpperCase()} ${template}`),
-    );
   }
 
   private outsideOperations(x: Exchange, method: string): string[] {
