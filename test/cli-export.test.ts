@@ -77,7 +77,7 @@ describe('workout-log export', () => {
         '--json',
       ]);
       assert.equal(run.code, 0, run.stderr);
-      assert.equal(summaryOf(run).imported, 10);
+      assert.equal(summaryOf(run).imported + summaryOf(run).present, 10);
       await assertExact(copyUser, 10);
       const a = await t.call<Record<string, number>>('GET', '/stats/exporter', { as: 'exporter' });
       const b = await t.call<Record<string, number>>('GET', `/stats/${copyUser}`, { as: copyUser });
