@@ -4,7 +4,16 @@
  * `npm start` calls ensureConsoleBuilt(), which rebuilds only when a source is newer than the
  * build. Prints the first load's compressed size, which must stay under 150 KB.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -92,8 +101,13 @@ ${css ? `<link rel="stylesheet" href="${assetUrl(css)}">\n` : ''}<script type="m
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(dirname(outDir), { recursive: true });
   // A rename, so a server reading dist/console never sees half a build.
-  const { renameSync } = await import('node:fs');
-  renameSync(tmp, outDir);
+  try {
+    renameSync(tmp, outDir);
+  } catch (err) {
+    // Another process built the same sources into place meanwhile: theirs is as good as ours.
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(join(outDir, 'build.json'))) throw err;
+  }
   return summary;
 }
 
