@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query, type Series, type Stats } from '../api.ts';
 import { METRICS, SeriesChart, type Metric } from '../Chart.tsx';
-import { Alert, capitalize, daysAgo, nextDay, num, Scroll, when } from '../ui.tsx';
+import { Alert, capitalize, daysAgo, isoDate, nextDay, num, Scroll, when } from '../ui.tsx';
 
 type Granularity = 'day' | 'week' | 'month';
 const PRESETS: { id: string; label: string; from: () => string | undefined; granularity?: Granularity }[] = [
@@ -11,6 +11,12 @@ const PRESETS: { id: string; label: string; from: () => string | undefined; gran
   { id: 'all', label: 'All time', from: () => undefined },
   { id: 'custom', label: 'Custom range', from: () => undefined },
 ];
+
+/** The last day of a range whose `to` is exclusive. */
+function lastDay(to: string): string {
+  const [y, m, d] = to.split('-').map(Number);
+  return isoDate(new Date(y!, m! - 1, d! - 1));
+}
 
 export function Dashboard(props: { userId: string; title: string; own?: boolean }) {
   const [preset, setPreset] = useState('30d');
@@ -155,7 +161,7 @@ export function Dashboard(props: { userId: string; title: string; own?: boolean 
         {series && (
           <>
             <p class="muted">
-              {series.from && series.to ? `${series.from} to ${series.to}` : ''}
+              {series.from && series.to ? `${series.from} to ${lastDay(series.to)}` : ''}
               {series.timezone ? ` (${series.timezone})` : ''}
             </p>
             <SeriesChart
