@@ -354,7 +354,9 @@ const segment = fc.oneof(
     weight: 8,
     arbitrary: fc
       .oneof(text, fc.stringMatching(/^[A-Za-z0-9._-]{1,130}$/))
-      .filter((s) => !PROTECTED.has(s) && s !== '')
+      // '.' and '..' (however escaped) are resolved by the URL parser before the request is sent:
+      // another route, not a path parameter (core-defects.test.ts sends them by hand).
+      .filter((s) => !PROTECTED.has(s) && s !== '' && s !== '.' && s !== '..')
       .chain((s) =>
         fc.constantFrom(
           encode(s),
@@ -367,18 +369,7 @@ const segment = fc.oneof(
   // Escapes that do not decode: invalid UTF-8, stray and truncated percents, an encoded NUL.
   {
     weight: 1,
-    arbitrary: fc.constantFrom(
-      '%FF',
-      '%C3%28',
-      '%ED%A0%80',
-      '%',
-      '%zz',
-      '%E0%A4%A',
-      '%00',
-      'a%2Fb',
-      '%2e%2e',
-      '%252e',
-    ),
+    arbitrary: fc.constantFrom('%FF', '%C3%28', '%ED%A0%80', '%', '%zz', '%E0%A4%A', '%00', 'a%2Fb', '%252e'),
   },
 );
 
