@@ -41,6 +41,15 @@ const code = await new Promise<number>((resolve) => {
       '--test',
       '--test-concurrency=2',
       `--test-timeout=${all ? 600_000 : 120_000}`,
+      // TAP as always, and a table of time per file at the end (on stderr).
+      ...(process.env.FILE_TIMES === '0'
+        ? []
+        : [
+            '--test-reporter=tap',
+            '--test-reporter-destination=stdout',
+            '--test-reporter=./test/support/file-times.mjs',
+            '--test-reporter-destination=stderr',
+          ]),
       ...files,
     ],
     {
