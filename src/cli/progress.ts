@@ -2,7 +2,7 @@
  * Import progress: a cli-progress bar (done/total, rate, ETA) when stderr is a terminal; plain
  * periodic lines otherwise (logs, CI, pipes). Progress goes to stderr, the summary to stdout.
  */
-import { SingleBar } from 'cli-progress';
+import { MultiBar, type SingleBar } from 'cli-progress';
 
 export interface Counts {
   imported: number;
@@ -36,17 +36,15 @@ function eta(done: number, total: number, rate: number): string {
 }
 
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
-  const bar = new SingleBar(
-    {
-      format:
-        'importing {bar} {percentage}% | {value}/{total} rows | {rate} rows/s | ETA {etaText} | new {imported}, present {present}, rejected {rejected}, skipped {skipped}',
-      stream,
-      hideCursor: true,
-      etaBuffer: 50,
-      fps: 5,
-    },
-    undefined,
-  );
+  // A MultiBar of one: its log() prints messages above the bar instead of through it.
+  const bars = new MultiBar({
+    format:
+      'importing {bar} {percentage}% | {value}/{total} rows | {rate} rows/s | ETA {etaText} | new {imported}, present {present}, rejected {rejected}, skipped {skipped}',
+    stream,
+    hideCursor: true,
+    fps: 5,
+  });
+  let bar: SingleBar | undefined;
   let started = Date.now();
   let first = 0;
   let total = 0;
@@ -55,22 +53,22 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
       total = t;
       started = Date.now();
       first = done;
-      bar.start(t, done, { rate: 0, etaText: '?', imported: 0, present: 0, rejected: 0, skipped: 0 });
+      bar = bars.create(t, done, { rate: 0, etaText: '?', imported: 0, present: 0, rejected: 0, skipped: 0 });
     },
     update(done, counts) {
-      if (done > total) bar.setTotal((total = done));
+      if (done > total) bar?.setTotal((total = done));
       const rate = rateOf(done, first, started);
-      bar.update(done, { ...counts, rate, etaText: eta(done, total, rate) });
+      bar?.update(done, { ...counts, rate, etaText: eta(done, total, rate) });
     },
     log(message) {
-      stream.write('\r\x1b[K' + message + '\n');
+      bars.log(message + '\n');
     },
     stop(finalTotal) {
       if (finalTotal !== undefined) {
-        bar.setTotal(finalTotal);
-        bar.update(finalTotal);
+        bar?.setTotal(finalTotal);
+        bar?.update(finalTotal);
       }
-      bar.stop();
+      bars.stop();
     },
   };
 }
