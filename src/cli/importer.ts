@@ -298,6 +298,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     batches++;
     const saved = state.done[batch.index];
     if (saved) {
+      progress.resumed(saved.rows);
       finishBatch(saved);
       return;
     }

@@ -14,6 +14,8 @@ export interface Counts {
 export interface Progress {
   start(total: number, done: number): void;
   update(done: number, counts: Counts): void;
+  /** Rows finished by an earlier run: counted as done, but not in the rate. */
+  resumed(rows: number): void;
   /** A message above the bar (a retry, a note). */
   log(message: string): void;
   /** Ends the output; `finalTotal` when everything was read (the total was an estimate). */
@@ -60,6 +62,9 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
       const rate = rateOf(done, first, started);
       bar?.update(done, { ...counts, rate, etaText: eta(done, total, rate) });
     },
+    resumed(rows) {
+      first += rows;
+    },
     log(message) {
       bars.log(message + '\n');
     },
@@ -100,6 +105,9 @@ export function lineProgress(stream: NodeJS.WritableStream = process.stderr, eve
     },
     update(done, counts) {
       last = { done, counts: { ...counts } };
+    },
+    resumed(rows) {
+      first += rows;
     },
     log(message) {
       stream.write(message + '\n');

@@ -85,6 +85,7 @@ function progressFor(mode: string, everySeconds: number): Progress {
   const quiet: Progress = {
     start() {},
     update() {},
+    resumed() {},
     log: (m) => void process.stderr.write(m + '\n'),
     stop() {},
   };
