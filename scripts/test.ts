@@ -2,10 +2,9 @@
  * The test runner: starts one in-memory DynamoDB Local for the whole run, then runs the test files
  * with Node's test runner against it (each file uses tables of its own).
  *
- *   npm test                          the everyday suite: every test/*.test.ts but the long tier,
- *                                     with fuzzing and races at everyday strength
- *   npm run test:all                  everything: adds the long tier (faults.test.ts: DynamoDB Local
- *                                     and the service killed mid-load) and runs fuzzing and races at
+ *   npm test                          the everyday suite: every test/*.test.ts but the long tier
+ *                                     (isLong below), with fuzzing and races at everyday strength
+ *   npm run test:all                  everything: adds the long tier and runs fuzzing and races at
  *                                     full strength (FUZZ_RUNS=100, RACE_WRITES=200). CI runs this.
  *   npm test -- test/stats.test.ts    a subset (any tier); `--all` before the files: full strength
  */
@@ -13,8 +12,17 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
 
-/** Files that only `test:all` runs: long by design (each waits out crashes and restarts). */
-const LONG = new Set(['test/faults.test.ts']);
+/**
+ * Files that only `test:all` (and CI) runs, measured slow on 2 cores (`npm test` prints time per
+ * file): killing and restarting databases and services (faults, runtime: its own Java twice), a
+ * browser (console), CDK synthesis and cdk-nag (template), code generation (typed-client), and the
+ * CLI's process-level scenarios, test/cli-*.test.ts (cli.test.ts stays in the everyday tier).
+ */
+const LONG_FILES = new Set(['faults', 'runtime', 'console', 'template', 'typed-client']);
+const isLong = (file: string) => {
+  const name = file.replace(/^test\//, '').replace(/\.test\.ts$/, '');
+  return LONG_FILES.has(name) || name.startsWith('cli-');
+};
 
 const args = process.argv.slice(2);
 const all = args.includes('--all');
@@ -25,7 +33,7 @@ const files = named.length
       .filter((f) => f.endsWith('.test.ts'))
       .sort()
       .map((f) => `test/${f}`)
-      .filter((f) => all || !LONG.has(f));
+      .filter((f) => all || !isLong(f));
 
 /** Full strength for test:all; an explicit value in the environment wins either way. */
 const strength: Record<string, string> = all ? { FUZZ_RUNS: '100', RACE_WRITES: '200' } : {};
