@@ -49,7 +49,12 @@ function javaChildren(pid: number): number[] {
   const below = new Set([pid]);
   for (let grew = true; grew;) {
     grew = false;
-    for (const r of rows) if (below.has(r.ppid) && !below.has(r.pid)) (below.add(r.pid), (grew = true));
+    for (const r of rows) {
+      if (below.has(r.ppid) && !below.has(r.pid)) {
+        below.add(r.pid);
+        grew = true;
+      }
+    }
   }
   return rows.filter((r) => below.has(r.pid) && r.comm.includes('java')).map((r) => r.pid);
 }

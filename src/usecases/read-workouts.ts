@@ -42,8 +42,6 @@ export async function listWorkouts(
   if (after && !inStartedRange(after.lsi1, window.loMs, window.hiMs)) {
     throw new InvalidCursorError('does not belong to this query');
   }
-  const filtered =
-    q.workoutType !== undefined || q.range.fromDate !== undefined || q.range.toDate !== undefined;
   const matches = (i: Item) =>
     (q.workoutType === undefined || i.workoutType === q.workoutType) &&
     inRange(q.range, { startedAt: String(i.startedAt), localDate: String(i.localDate) });
