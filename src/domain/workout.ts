@@ -19,7 +19,7 @@ export interface Workout {
   /** The local day, fixed when logged (see localDateOf). */
   localDate: string;
   durationMinutes: number;
-  /** Exact: the seconds sent, or the minutes sent × 60 (at most one decimal). Counters sum these. */
+  /** Whole seconds: those sent, or the minutes sent × 60 rounded to the second. Counters sum these. */
   durationSeconds: number;
   caloriesBurned: number;
   caloriesEstimated: boolean;
@@ -84,7 +84,11 @@ export function needsProfile(
   return (input.timezone === undefined && isUtcForm(input.startedAt)) || input.caloriesBurned === undefined;
 }
 
-/** Seconds and minutes of a duration given either way (the schema guarantees one is there). */
+/**
+ * Seconds and minutes of a duration given either way (the schema guarantees one is there).
+ * Seconds are whole: minutes sent with two decimals (0.01 min is 0.6 s) are rounded to the
+ * second, while `durationMinutes` keeps the value sent. Counters sum the seconds, exactly.
+ */
 export function duration(input: { durationMinutes?: number; durationSeconds?: number }): {
   durationMinutes: number;
   durationSeconds: number;
@@ -96,7 +100,7 @@ export function duration(input: { durationMinutes?: number; durationSeconds?: nu
     };
   }
   const minutes = input.durationMinutes!;
-  return { durationMinutes: minutes, durationSeconds: roundTo(minutes * 60, 1) };
+  return { durationMinutes: minutes, durationSeconds: Math.max(1, Math.round(minutes * 60)) };
 }
 
 /** Fields a client sends; all of them take part in the retry fingerprint. */
@@ -118,7 +122,8 @@ const CONTENT_FIELDS = [
  * same), different for any other content.
  */
 export function contentFingerprint(input: WorkoutInput): string {
-  const seconds = duration(input).durationSeconds;
+  // The duration as sent (not rounded to whole seconds): 10.01 and 10.02 minutes are different content.
+  const seconds = input.durationSeconds ?? roundTo(input.durationMinutes! * 60, 1);
   const canonical = CONTENT_FIELDS.map((f) =>
     f === 'startedAt'
       ? parseDateTime(input.startedAt)

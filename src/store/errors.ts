@@ -68,9 +68,9 @@ export function isConditionalFailure(err: unknown): boolean {
 
 /**
  * Runs `attempt` again while DynamoDB cancels it for a conflicting concurrent transaction on the
- * same items (the statistics item of a busy user), with jittered exponential backoff. Conflicts
- * are normal under concurrency and not retried by the client library; they are contention, not
- * an outage, so they are retried for as long as the request's deadline allows.
+ * same items (the statistics item of a busy user), or for a throttled partition, with jittered
+ * exponential backoff. Neither is retried by the client library for a transaction; contention
+ * is not an outage, so it is retried for as long as the request's deadline allows.
  */
 export async function withConflictRetry<T>(attempt: () => Promise<T>): Promise<T> {
   for (let i = 1; ; i++) {
@@ -78,13 +78,16 @@ export async function withConflictRetry<T>(attempt: () => Promise<T>): Promise<T
       return await attempt();
     } catch (err) {
       const codes = cancellationCodes(err);
-      if (!(codes?.some((c) => c === 'TransactionConflict') ?? false)) throw err;
+      if (!(codes?.some((c) => RETRIED_REASONS.has(c)) ?? false)) throw err;
       if (i >= MAX_CONFLICT_RETRIES)
         throw new StoreUnavailableError('too many concurrent changes to the same user', 1);
       await backoff(i);
     }
   }
 }
+
+/** Cancellations a later attempt can get past: a concurrent transaction, or a throttled partition. */
+const RETRIED_REASONS = new Set(['TransactionConflict', ...THROTTLED_REASONS]);
 
 /** Attempts past which contention counts as an outage (by then over 10 s of waiting). */
 const MAX_CONFLICT_RETRIES = 40;

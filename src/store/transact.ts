@@ -23,15 +23,19 @@ export class ConditionsFailed extends Error {
 export const MAX_ACTIONS = 100;
 
 /**
- * Runs the actions as one transaction, retrying conflicts with concurrent transactions.
+ * Runs the actions as one transaction, retrying conflicts with concurrent transactions. Given a
+ * function, it builds the actions afresh for every attempt (a change stamp taken before a
+ * conflict's backoff would be older than the winner's by the time it is sent).
  * @throws ConditionsFailed when a condition failed (nothing was written)
  */
-export async function transact(table: Table, actions: Action[]): Promise<void> {
-  if (actions.length > MAX_ACTIONS) throw new Error(`a transaction holds at most ${MAX_ACTIONS} actions`);
+export async function transact(table: Table, build: Action[] | (() => Action[])): Promise<void> {
+  let actions: Action[] = [];
   try {
-    await withConflictRetry(() =>
-      table.db.call('TransactWriteItems', { TransactItems: actions.map((a) => a.action) }),
-    );
+    await withConflictRetry(() => {
+      actions = typeof build === 'function' ? build() : build;
+      if (actions.length > MAX_ACTIONS) throw new Error(`a transaction holds at most ${MAX_ACTIONS} actions`);
+      return table.db.call('TransactWriteItems', { TransactItems: actions.map((a) => a.action) });
+    });
   } catch (err) {
     const codes = cancellationCodes(err);
     if (!codes?.includes('ConditionalCheckFailed')) throw err;

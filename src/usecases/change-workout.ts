@@ -34,20 +34,22 @@ export async function patchWorkout(
   ifMatch?: string,
 ): Promise<Workout> {
   let next: Workout | undefined;
-  await changeWorkout(deps, userId, workoutId, ifMatch, async (old, stamp) => {
+  await changeWorkout(deps, userId, workoutId, ifMatch, async (old) => {
     const profile = patchNeedsProfile(old.workout, patch)
       ? await readProfileFacts(deps.table, userId)
       : profileFacts(null);
-    next = applyPatch(old.workout, patch, { profile, config, now: stamp });
-    const before = contribution(old.workout);
-    const after = contribution(next);
-    const byDay = new Map<string, Counters>([[old.workout.localDate, contribution(old.workout, -1)]]);
-    byDay.set(next.localDate, addCounters(byDay.get(next.localDate) ?? addCounters(), after));
-    return [
-      replaceWorkout(deps.table, { ...old, workout: next, version: old.version + 1 }, old.version),
-      statsUpdate(deps.table, userId, difference(after, before), stamp),
-      ...bucketUpdates(deps.table, userId, byDay),
-    ];
+    return (stamp) => {
+      next = applyPatch(old.workout, patch, { profile, config, now: stamp });
+      const before = contribution(old.workout);
+      const after = contribution(next);
+      const byDay = new Map<string, Counters>([[old.workout.localDate, contribution(old.workout, -1)]]);
+      byDay.set(next.localDate, addCounters(byDay.get(next.localDate) ?? addCounters(), after));
+      return [
+        replaceWorkout(deps.table, { ...old, workout: next, version: old.version + 1 }, old.version),
+        statsUpdate(deps.table, userId, difference(after, before), stamp),
+        ...bucketUpdates(deps.table, userId, byDay),
+      ];
+    };
   });
   return next!;
 }
@@ -58,7 +60,7 @@ export async function deleteWorkout(
   workoutId: string,
   ifMatch?: string,
 ): Promise<void> {
-  await changeWorkout(deps, userId, workoutId, ifMatch, async (old, stamp) => {
+  await changeWorkout(deps, userId, workoutId, ifMatch, async (old) => (stamp) => {
     const minus = contribution(old.workout, -1);
     return [
       deleteWorkoutItem(deps.table, userId, workoutId, old.version),
@@ -68,13 +70,16 @@ export async function deleteWorkout(
   });
 }
 
-/** Reads, checks If-Match, writes the actions `build` gives plus the change entry; redoes lost races. */
+/**
+ * Reads, checks If-Match, writes the actions `prepare` gives (built afresh, with a new stamp, on
+ * each attempt) plus the change entry; redoes lost races from a fresh read.
+ */
 async function changeWorkout(
   deps: UseCaseDeps,
   userId: string,
   workoutId: string,
   ifMatch: string | undefined,
-  build: (old: StoredWorkout, stamp: string) => Promise<Action[]>,
+  prepare: (old: StoredWorkout) => Promise<(stamp: string) => Action[]>,
 ): Promise<void> {
   const stamps = changeStamps(deps.table, userId);
   for (let attempt = 1; ; attempt++) {
@@ -82,12 +87,12 @@ async function changeWorkout(
     if (!old) throw new NotFoundError('workout', workoutId);
     if (ifMatch !== undefined && !tagListMatches(ifMatch, etagOf(old.workout)))
       throw new PreconditionFailedError();
-    const stamp = stamps.next();
+    const build = await prepare(old);
     try {
-      await transact(deps.table, [
-        ...(await build(old, stamp)),
-        changeEntry(deps.table, userId, stamp, [workoutId]),
-      ]);
+      await transact(deps.table, () => {
+        const stamp = stamps.next();
+        return [...build(stamp), changeEntry(deps.table, userId, stamp, [workoutId])];
+      });
       return;
     } catch (err) {
       if (!(err instanceof ConditionsFailed)) throw err;

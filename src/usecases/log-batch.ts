@@ -15,6 +15,7 @@ import {
   localDateOf,
   needsProfile,
   newWorkoutId,
+  type Workout,
 } from '../domain/workout.ts';
 import { changeEntry } from '../store/changes.ts';
 import { bucketUpdates, statsUpdate } from '../store/counters.ts';
@@ -69,32 +70,36 @@ export async function logBatch(
   const stamps = changeStamps(deps.table, userId);
   for (let attempt = 1; pending.length > 0;) {
     const [chunk, rest] = fitTransaction(pending, profile.timezone);
-    const stamp = stamps.next();
-    const made = chunk.map((p) => ({
-      p,
-      w: createWorkout(p.input, { userId, workoutId: p.workoutId, profile, config, now: stamp }),
-    }));
-    const byDay = new Map<string, Counters>();
-    for (const { w } of made)
-      byDay.set(w.localDate, addCounters(byDay.get(w.localDate) ?? addCounters(), contribution(w)));
+    let made: { p: Pending; w: Workout }[] = [];
     try {
-      await transact(deps.table, [
-        ...made.map(({ p, w }) =>
-          putNewWorkout(
-            deps.table,
-            { workout: w, version: 1, fingerprint: p.fingerprint },
-            `workout:${p.index}`,
+      await transact(deps.table, () => {
+        const stamp = stamps.next();
+        made = chunk.map((p) => ({
+          p,
+          w: createWorkout(p.input, { userId, workoutId: p.workoutId, profile, config, now: stamp }),
+        }));
+        const byDay = new Map<string, Counters>();
+        for (const { w } of made) {
+          byDay.set(w.localDate, addCounters(byDay.get(w.localDate) ?? addCounters(), contribution(w)));
+        }
+        return [
+          ...made.map(({ p, w }) =>
+            putNewWorkout(
+              deps.table,
+              { workout: w, version: 1, fingerprint: p.fingerprint },
+              `workout:${p.index}`,
+            ),
           ),
-        ),
-        statsUpdate(deps.table, userId, addCounters(...made.map(({ w }) => contribution(w))), stamp),
-        ...bucketUpdates(deps.table, userId, byDay),
-        changeEntry(
-          deps.table,
-          userId,
-          stamp,
-          made.map(({ w }) => w.workoutId),
-        ),
-      ]);
+          statsUpdate(deps.table, userId, addCounters(...made.map(({ w }) => contribution(w))), stamp),
+          ...bucketUpdates(deps.table, userId, byDay),
+          changeEntry(
+            deps.table,
+            userId,
+            stamp,
+            made.map(({ w }) => w.workoutId),
+          ),
+        ];
+      });
       for (const { p, w } of made) {
         deps.events.workoutLogged(w);
         outcomes.push({ index: p.index, status: 'created', workout: w });

@@ -39,18 +39,22 @@ export async function logWorkout(
   const profile = needsProfile(input) ? await readProfileFacts(deps.table, userId) : profileFacts(null);
   const stamps = changeStamps(deps.table, userId);
   for (let attempt = 1; ; attempt++) {
-    const stamp = stamps.next();
-    const w = createWorkout(input, { userId, workoutId, profile, config, now: stamp });
-    const c = contribution(w);
+    let created: Workout | undefined;
     try {
-      await transact(deps.table, [
-        putNewWorkout(deps.table, { workout: w, version: 1, fingerprint }),
-        statsUpdate(deps.table, userId, c, stamp),
-        ...bucketUpdates(deps.table, userId, new Map([[w.localDate, c]])),
-        changeEntry(deps.table, userId, stamp, [workoutId]),
-      ]);
-      deps.events.workoutLogged(w);
-      return { status: 'created', workout: w };
+      await transact(deps.table, () => {
+        const stamp = stamps.next();
+        const w = createWorkout(input, { userId, workoutId, profile, config, now: stamp });
+        const c = contribution(w);
+        created = w;
+        return [
+          putNewWorkout(deps.table, { workout: w, version: 1, fingerprint }),
+          statsUpdate(deps.table, userId, c, stamp),
+          ...bucketUpdates(deps.table, userId, new Map([[w.localDate, c]])),
+          changeEntry(deps.table, userId, stamp, [workoutId]),
+        ];
+      });
+      deps.events.workoutLogged(created!);
+      return { status: 'created', workout: created! };
     } catch (err) {
       if (!(err instanceof ConditionsFailed)) throw err;
       if (err.failed.has('workout')) {
