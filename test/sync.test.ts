@@ -38,7 +38,7 @@ test('CORS: an allowed origin gets a 204 preflight without a token; another orig
   assert.match(res.headers.get('access-control-expose-headers') ?? '', /ETag/);
 });
 
-test('ETags: 304 on a matching If-None-Match; a stale If-Match is 412 and writes nothing; racing If-Match: one wins', async () => {
+test('ETags: 304 on a matching If-None-Match; a stale If-Match is 412 and writes nothing (workouts, profile erasure); racing If-Match: one wins', async () => {
   const t = await startTestService();
   const created = await t.call('POST', '/workouts', { body: workout({ workoutId: 'e1' }) });
   const etag = created.headers.get('etag')!;
@@ -72,6 +72,14 @@ test('ETags: 304 on a matching If-None-Match; a stale If-Match is 412 and writes
   assert.equal(stored.body.notes, (winner.body as { notes: string }).notes);
   assert.equal(stored.headers.get('etag'), winner.headers.get('etag'));
   assert.equal((await t.call('DELETE', '/workouts/e1', { headers: { 'if-match': etag } })).status, 412);
+  // Erasure with If-Match: a stale profile tag erases nothing; the current one erases.
+  await t.call('PATCH', '/users/me', { body: { displayName: 'Ana B.' } });
+  const stalePartition = await t.partition('ana');
+  assert.equal(
+    (await t.call('DELETE', '/users/me', { headers: { 'if-match': profile.headers.get('etag')! } })).status,
+    412,
+  );
+  assert.deepEqual(await t.partition('ana'), stalePartition);
   assert.equal(
     (await t.call('DELETE', '/workouts/e1', { headers: { 'if-match': stored.headers.get('etag')! } })).status,
     204,

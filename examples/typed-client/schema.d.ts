@@ -121,7 +121,7 @@ export interface paths {
     post?: never;
     /**
      * Erase the user: profile, every workout and every statistic
-     * @description Unconditional: If-Match is not read. 404 only when nothing at all is stored for the user.
+     * @description 404 only when nothing at all is stored for the user. With If-Match, the profile's current ETag must match (412 otherwise, nothing erased).
      */
     delete: operations['deleteUser'];
     options?: never;
@@ -1116,6 +1116,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description Write only if the resource still has this ETag (412 otherwise). */
+        'If-Match'?: components['parameters']['If-Match'];
         /** @description Echoed back when 1-128 characters of A-Z a-z 0-9 _ - = (else a new id is made). */
         'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
@@ -1141,6 +1143,7 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      412: components['responses']['PreconditionFailed'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];

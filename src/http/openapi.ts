@@ -552,9 +552,10 @@ export function openApiDocument(config: AppConfig): Json {
           tags: ['users'],
           summary: 'Erase the user: profile, every workout and every statistic',
           description:
-            'Unconditional: If-Match is not read. 404 only when nothing at all is stored for the user.',
+            "404 only when nothing at all is stored for the user. With If-Match, the profile's current ETag must match (412 otherwise, nothing erased).",
+          parameters: [paramRef('If-Match')],
           answers: { 204: { description: 'Erased' } },
-          problems: [...AUTHED, 400, 404],
+          problems: [...AUTHED, 400, 404, 412],
         }),
       },
       '/users/{userId}/export': {

@@ -59,3 +59,18 @@ export function replaceProfile(table: Table, s: StoredProfile, previousVersion: 
     },
   };
 }
+
+/** Deletes the profile whose version is still `version`. */
+export function deleteProfileItem(table: Table, userId: string, version: number): Action {
+  return {
+    name: 'profile',
+    action: {
+      Delete: {
+        TableName: table.name,
+        Key: { pk: pk(userId), sk: PROFILE_SK },
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': version },
+      },
+    },
+  };
+}

@@ -14,7 +14,7 @@ import {
 } from '../domain/profile.ts';
 import type { Table } from '../store/dynamodb.ts';
 import { erasePartition } from '../store/erase.ts';
-import { getStoredProfile, putNewProfile, replaceProfile } from '../store/profiles.ts';
+import { deleteProfileItem, getStoredProfile, putNewProfile, replaceProfile } from '../store/profiles.ts';
 import { ConditionsFailed, transact } from '../store/transact.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from './errors.ts';
 import { beforeRedo } from './retry.ts';
@@ -68,9 +68,25 @@ export async function updateProfile(
   }
 }
 
-/** Right to erasure: profile, workouts, statistics and change log. Not found when nothing was stored. */
-export async function eraseUser(table: Table, userId: string): Promise<number> {
-  const deleted = await erasePartition(table, userId);
+/**
+ * Right to erasure: profile, workouts, statistics and change log. Not found when nothing was
+ * stored. With If-Match, the profile is deleted first, conditioned on the version whose tag was
+ * checked: a profile changed in between is a 412 and nothing is erased.
+ */
+export async function eraseUser(table: Table, userId: string, ifMatch?: string): Promise<number> {
+  let deleted = 0;
+  if (ifMatch !== undefined) {
+    const stored = await getStoredProfile(table, userId);
+    if (!stored || !tagListMatches(ifMatch, etagOf(stored.profile))) throw new PreconditionFailedError();
+    try {
+      await transact(table, [deleteProfileItem(table, userId, stored.version)]);
+    } catch (err) {
+      if (err instanceof ConditionsFailed) throw new PreconditionFailedError();
+      throw err;
+    }
+    deleted = 1;
+  }
+  deleted += await erasePartition(table, userId);
   if (deleted === 0) throw new NotFoundError('user', userId);
   return deleted;
 }

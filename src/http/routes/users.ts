@@ -32,7 +32,7 @@ export function userRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
 
   app.delete('/users/:userId', async (c) => {
     const userId = pathUser(c);
-    const deleted = await eraseUser(deps.table, userId);
+    const deleted = await eraseUser(deps.table, userId, ifMatch(c));
     deps.logger.info('user erased', { requestId: c.get('requestId'), items: deleted });
     return c.body(null, 204);
   });
