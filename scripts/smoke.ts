@@ -433,19 +433,27 @@ export function parseSmokeArgs(argv: string[]): SmokeOptions {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** `npm run smoke -- <args>`: a line per check and a summary through `print`; the exit code. */
+export async function smokeMain(
+  argv: string[],
+  print: (line: string) => void = console.log,
+): Promise<number> {
   let options: SmokeOptions;
   try {
-    options = parseSmokeArgs(process.argv.slice(2));
+    options = parseSmokeArgs(argv);
   } catch (err) {
-    process.exit(err instanceof CommanderError ? err.exitCode : 2);
+    return err instanceof CommanderError ? err.exitCode : 2;
   }
   const started = performance.now();
-  console.log(`Smoke check of ${options.api}`);
-  const results = await runSmoke(options, (r) => console.log(formatResult(r)));
+  print(`Smoke check of ${options.api}`);
+  const results = await runSmoke(options, (r) => print(formatResult(r)));
   const count = (x: Outcome) => results.filter((r) => r.outcome === x).length;
-  console.log(
+  print(
     `\n${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
-  process.exit(count('fail') > 0 ? 1 : 0);
+  return count('fail') > 0 ? 1 : 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exit(await smokeMain(process.argv.slice(2)));
 }

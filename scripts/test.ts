@@ -10,18 +10,19 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
+import { SHORT_RUN_JVM_OPTIONS, launchEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
 
 /**
  * Files that only `test:all` (and CI) runs, measured slow on 2 cores (`npm test` prints time per
  * file): killing and restarting databases and services (faults, runtime: its own Java twice), a
  * browser (console), CDK synthesis and cdk-nag (template), code generation (typed-client), and the
- * CLI's process-level scenarios, test/cli-*.test.ts (cli.test.ts stays in the everyday tier).
+ * CLI's process-level scenarios, test/cli*.test.ts (each CLI run is a process of its own; the
+ * parsers they share with the console are in import.test.ts, which is everyday).
  */
 const LONG_FILES = new Set(['faults', 'runtime', 'console', 'template', 'typed-client']);
 const isLong = (file: string) => {
   const name = file.replace(/^test\//, '').replace(/\.test\.ts$/, '');
-  return LONG_FILES.has(name) || name.startsWith('cli-');
+  return LONG_FILES.has(name) || name === 'cli' || name.startsWith('cli-');
 };
 
 const args = process.argv.slice(2);
@@ -39,7 +40,8 @@ const files = named.length
 const strength: Record<string, string> = all ? { FUZZ_RUNS: '100', RACE_WRITES: '200' } : {};
 
 const started = performance.now();
-const ddb = await startEmbeddedDynamoDb();
+// Java starts while the test processes load; test/helpers.ts waits until it answers.
+const ddb = await launchEmbeddedDynamoDb({ jvmOptions: SHORT_RUN_JVM_OPTIONS });
 const code = await new Promise<number>((resolve) => {
   const child = spawn(
     process.execPath,
@@ -71,6 +73,10 @@ const code = await new Promise<number>((resolve) => {
     },
   );
   child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+  ddb.ready.catch((err: Error) => {
+    process.stderr.write(`test: the suite's database did not start: ${err.message}\n`);
+    child.kill('SIGTERM');
+  });
 });
 await ddb.stop();
 process.stderr.write(

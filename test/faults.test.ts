@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { signingKey, signToken } from '../src/auth/local-jwt.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
+import { SHORT_RUN_JVM_OPTIONS, startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
 import { startLocalService } from '../src/runtime/local-service.ts';
 import { createDb, type Db } from '../src/store/dynamodb.ts';
 import { ensureTable } from '../src/store/table.ts';
@@ -93,7 +93,10 @@ const EMULATOR_DURABILITY_WINDOW_MS = 1000;
 
 test('DynamoDB Local killed during a write load: 503 with Retry-After, never 500; retries end exact', async (t) => {
   const dataDir = tempDir(t, 'faults-ddb-');
-  let ddb = await startEmbeddedDynamoDb({ dataDir: join(dataDir, 'dynamodb') });
+  let ddb = await startEmbeddedDynamoDb({
+    dataDir: join(dataDir, 'dynamodb'),
+    jvmOptions: SHORT_RUN_JVM_OPTIONS,
+  });
   const port = Number(new URL(ddb.endpoint).port);
   t.after(() => ddb.stop());
   const tableName = 'faults';
@@ -129,7 +132,11 @@ test('DynamoDB Local killed during a write load: 503 with Retry-After, never 500
         await once(ddb.process, 'exit'); // the supervisor follows its Java
         diedAt = performance.now();
         await ddb.stop();
-        ddb = await startEmbeddedDynamoDb({ dataDir: join(dataDir, 'dynamodb'), port });
+        ddb = await startEmbeddedDynamoDb({
+          dataDir: join(dataDir, 'dynamodb'),
+          port,
+          jvmOptions: SHORT_RUN_JVM_OPTIONS,
+        });
       })();
     },
   });

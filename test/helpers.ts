@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { signingKey, signToken } from '../src/auth/local-jwt.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { startEmbeddedDynamoDb } from '../src/runtime/embedded-dynamodb.ts';
+import {
+  SHORT_RUN_JVM_OPTIONS,
+  startEmbeddedDynamoDb,
+  waitForDynamoDb,
+} from '../src/runtime/embedded-dynamodb.ts';
 import { startLocalService, type LocalService } from '../src/runtime/local-service.ts';
 import { createDb, type Db, type Item } from '../src/store/dynamodb.ts';
 import { ensureTable } from '../src/store/table.ts';
@@ -26,11 +30,15 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-/** The suite's DynamoDB Local endpoint (or one started for this file). */
+/**
+ * The suite's DynamoDB Local endpoint, once it answers (scripts/test.ts starts the test
+ * processes while Java is still starting), or one started for this file.
+ */
 export function dynamoEndpoint(): Promise<string> {
-  endpoint ??= process.env.DYNAMODB_ENDPOINT
-    ? Promise.resolve(process.env.DYNAMODB_ENDPOINT)
-    : startEmbeddedDynamoDb().then((d) => {
+  const suite = process.env.DYNAMODB_ENDPOINT;
+  endpoint ??= suite
+    ? waitForDynamoDb(suite).then(() => suite)
+    : startEmbeddedDynamoDb({ jvmOptions: SHORT_RUN_JVM_OPTIONS }).then((d) => {
         cleanups.push(() => d.stop());
         return d.endpoint;
       });

