@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { zipSync } from 'fflate';
 
 /** How every bundle is made: the Lambda's, and those bench/coldstart.ts compares it with. */
@@ -23,11 +23,13 @@ export const BUNDLE_OPTIONS = {
  * Builds into `outDir` (default `dist`): `<outDir>/api/` and `<outDir>/api.zip`. Tests pass a
  * temporary directory, so they never race a concurrent `npm run build` over dist/.
  */
-export async function buildLambda(outDir = 'dist'): Promise<{ bundleBytes: number; zipBytes: number }> {
+export async function buildLambda(
+  outDir = 'dist',
+): Promise<{ bundleBytes: number; zipBytes: number; metafile: Metafile }> {
   const apiDir = join(outDir, 'api');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(apiDir, { recursive: true });
-  await build({
+  const { metafile } = await build({
     entryPoints: { index: 'src/runtime/lambda.ts' },
     outdir: apiDir,
     outExtension: { '.js': '.mjs' },
@@ -38,6 +40,7 @@ export async function buildLambda(outDir = 'dist'): Promise<{ bundleBytes: numbe
     ...BUNDLE_OPTIONS,
     sourcemap: false,
     logLevel: 'warning',
+    metafile: true, // what each output holds and imports (test/artifact.test.ts reads it)
   });
   const files = Object.fromEntries(
     readdirSync(apiDir, { recursive: true, withFileTypes: true })
@@ -49,7 +52,7 @@ export async function buildLambda(outDir = 'dist'): Promise<{ bundleBytes: numbe
   );
   const zip = zipSync(files, { level: 9, mtime: new Date('2026-01-01') });
   writeFileSync(join(outDir, 'api.zip'), zip);
-  return { bundleBytes: statSync(join(apiDir, 'index.mjs')).size, zipBytes: zip.byteLength };
+  return { bundleBytes: statSync(join(apiDir, 'index.mjs')).size, zipBytes: zip.byteLength, metafile };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import type { Metafile } from 'esbuild';
 import { unzipSync } from 'fflate';
 import { buildLambda } from '../scripts/build.ts';
 import { createDb } from '../src/store/dynamodb.ts';
@@ -32,11 +33,12 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 let handler: Handler;
 let files: string[];
+let metafile: Metafile;
 /** Everything the function wrote to stdout (its JSON logs and EMF metric lines) during a call. */
 let stdout: string[] = [];
 
 before(async () => {
-  await buildLambda(join(work, 'build'));
+  ({ metafile } = await buildLambda(join(work, 'build')));
   const entries = unzipSync(readFileSync(join(work, 'build', 'api.zip')));
   files = Object.keys(entries).sort();
   // Unzipped far from the repository: an import the bundle failed to include cannot resolve.
@@ -126,6 +128,27 @@ test('the zip holds the bundle and its lazily loaded chunks, nothing else', () =
   assert.ok(files.includes('index.mjs'), files.join(', '));
   for (const f of files) assert.match(f, /^(index\.mjs|chunks\/[\w-]+\.mjs)$/);
   assert.ok(existsSync(join(work, 'task', 'index.mjs')));
+});
+
+test("GET /docs adds nothing to the bundle's entry: the reference is a chunk loaded on demand", () => {
+  const outputs = metafile.outputs;
+  const entry = Object.entries(outputs).find(([, o]) => o.entryPoint === 'src/runtime/lambda.ts')!;
+  const statically = new Set<string>([entry[0]]);
+  // Outputs the entry loads at start: its static imports, transitively (not dynamic ones).
+  for (const file of statically) {
+    for (const i of outputs[file]?.imports ?? []) {
+      if (i.kind === 'import-statement' && !i.external) statically.add(i.path);
+    }
+  }
+  const loaded = [...statically].flatMap((f) => Object.keys(outputs[f]?.inputs ?? {}));
+  assert.ok(
+    loaded.some((i) => i.includes('src/http/routes/docs.ts')),
+    'the route itself is there',
+  );
+  assert.deepEqual(
+    loaded.filter((i) => /@scalar|src\/http\/openapi\.ts/.test(i)),
+    [],
+  );
 });
 
 test('public GET /health answers without claims', async () => {

@@ -4,7 +4,7 @@
  * application/problem+json whose body names its status; a rejected request, and any GET, writes
  * nothing anywhere in the table; whatever was accepted leaves statistics equal to a recount.
  *
- * FUZZ_RUNS sets the runs per property (default 15 for the everyday `npm test`; `npm run test:all`
+ * FUZZ_RUNS sets the runs per property (default 8 for the everyday `npm test`; `npm run test:all`
  * runs 100); a failure prints fast-check's seed and path, and FUZZ_SEED replays it.
  */
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { startTestService, workout, type Response } from './helpers.ts';
 import { assertStatsExact } from './support/exactness.ts';
 import { assertProblem, tableSnapshot } from './support/snapshot.ts';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 8);
 const SEED = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
 const t = await startTestService();
 /** What hono/request-id echoes; anything else is replaced by a fresh id. */

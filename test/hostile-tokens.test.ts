@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { SignJWT } from 'jose';
+import { SignJWT } from 'jose/jwt/sign';
 import { AUDIENCE, ISSUER } from '../src/auth/local-jwt.ts';
 import { startTestService, workout } from './helpers.ts';
 import { assertProblem, rejected, tableSnapshot } from './support/snapshot.ts';

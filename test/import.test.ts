@@ -314,9 +314,7 @@ describe('format detection and chunking', () => {
         fc.asyncProperty(fc.integer({ min: 1, max: 97 }), async (size) => {
           assert.deepEqual(await parseText(text, opts, size), whole, `${file} in chunks of ${size}`);
         }),
-        // Tiny chunks are slow (Papa Parse re-reads a partial line per chunk): a few sizes a file
-        // in the everyday suite, more at full strength (FUZZ_RUNS, as in hostile-fuzz.test.ts).
-        { numRuns: Math.max(5, Math.round(Number(process.env.FUZZ_RUNS ?? 15) / 5)) },
+        { numRuns: 15 },
       );
     }
   });

@@ -5,8 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { build } from 'esbuild';
-import { BUNDLE_OPTIONS } from '../scripts/build.ts';
 import { DEFAULT_CONFIG } from '../src/domain/config.ts';
 import { FIELD_CODES } from '../src/domain/schemas.ts';
 import { createApp } from '../src/http/app.ts';
@@ -146,37 +144,6 @@ test('GET /docs: the interactive reference, public, reading openapi.json next to
   assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
   assert.match(res.text, /<script/);
   assert.match(res.text, /openapi\.json/);
-});
-
-test("GET /docs adds nothing to the Lambda bundle's entry: the reference is a chunk loaded on demand", async () => {
-  const out = await build({
-    ...BUNDLE_OPTIONS,
-    entryPoints: { index: 'src/runtime/lambda.ts' },
-    outdir: 'out',
-    splitting: true,
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const entry = Object.entries(out.metafile.outputs).find(
-    ([, o]) => o.entryPoint === 'src/runtime/lambda.ts',
-  )!;
-  const statically = new Set<string>([entry[0]]);
-  // Outputs the entry loads at start: its static imports, transitively (not dynamic ones).
-  for (const file of statically) {
-    for (const i of out.metafile.outputs[file]?.imports ?? []) {
-      if (i.kind === 'import-statement' && !i.external) statically.add(i.path);
-    }
-  }
-  const loaded = [...statically].flatMap((f) => Object.keys(out.metafile.outputs[f]?.inputs ?? {}));
-  assert.ok(
-    loaded.some((i) => i.includes('src/http/routes/docs.ts')),
-    'the route itself is there',
-  );
-  assert.deepEqual(
-    loaded.filter((i) => /@scalar|src\/http\/openapi\.ts/.test(i)),
-    [],
-  );
 });
 
 test('the answers of a whole flow pass the response check (POST, replay, ETag, 304, 412, batch, changes, export)', async () => {

@@ -1,10 +1,15 @@
 /**
  * DynamoDB requests per API call, counted on the client the service uses: a typical log is ONE
  * request when the body carries what the server would look up (its own offset or zone, and
- * calories); the statistics read is one Query whatever the history.
+ * calories); the statistics read is one Query whatever the history; a retry is one request, and
+ * a write that lost a race gets what it lost to with the failure, so its redo reads nothing.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { addCounters } from '../src/domain/stats.ts';
+import { readStats, statsUpdate } from '../src/store/counters.ts';
+import { ConditionsFailed, transact } from '../src/store/transact.ts';
+import { getStoredWorkout, replaceWorkout, toStoredWorkout } from '../src/store/workouts.ts';
 import { startTestService, workout } from './helpers.ts';
 
 test('requests per call: a self-contained log is one transaction; stats one Query', async () => {
@@ -37,10 +42,36 @@ test('requests per call: a self-contained log is one transaction; stats one Quer
     'GetItem',
     'TransactWriteItems',
   ]);
-  // A retry: the transaction's condition fails, the stored workout is read and returned.
+  // A retry: the transaction's condition fails and carries the stored workout, which is returned.
   assert.deepEqual(await count(() => t.call('POST', '/workouts', { body: own }), 200), [
     'TransactWriteItems',
-    'GetItem',
   ]);
   assert.deepEqual(await count(() => t.call('GET', '/stats/me'), 200), ['Query']);
+});
+
+test('a lost race comes back with the items it lost to: the redo reads nothing first', async () => {
+  const t = await startTestService();
+  const table = { db: t.db, name: t.tableName };
+  const created = await t.call<{ localDate: string }>('POST', '/workouts', {
+    as: 'racer',
+    body: workout({ workoutId: 'r1' }),
+  });
+  assert.equal(created.status, 201);
+  const stored = (await getStoredWorkout(table, 'racer', 'r1'))!;
+  const stats = await readStats(table, 'racer');
+
+  // A write conditioned on a version that is gone, and a change stamp older than the last.
+  const lost = await transact(table, [
+    replaceWorkout(table, { ...stored, version: 8 }, 7),
+    statsUpdate(table, 'racer', addCounters(), '2000-01-01T00:00:00.000Z'),
+  ]).then(
+    () => assert.fail('the transaction should have been cancelled'),
+    (err: unknown) => err,
+  );
+  assert.ok(lost instanceof ConditionsFailed);
+  assert.deepEqual([...lost.failed].sort(), ['stats', 'workout']);
+  assert.deepEqual(toStoredWorkout(lost.items.get('workout')!), stored);
+  assert.equal(lost.items.get('stats')!.lastChange, stats.lastChange);
+  // The failed transaction wrote nothing.
+  assert.deepEqual(await getStoredWorkout(table, 'racer', 'r1'), stored);
 });

@@ -30,11 +30,13 @@ async function peek(chunks: AsyncIterable<string>): Promise<{ head: string; all:
   const iterator = chunks[Symbol.asyncIterator]();
   const seen: string[] = [];
   let head = '';
-  while (!/\S[^\n]*\n/.test(head) && head.length < 65536) {
+  let whole = false; // the head holds a line with content (tested only when a line break arrives)
+  while (!whole && head.length < 65536) {
     const next = await iterator.next();
     if (next.done) break;
     seen.push(next.value);
     head += next.value;
+    whole = next.value.includes('\n') && /\S[^\n]*\n/.test(head);
   }
   async function* all() {
     yield* seen;

@@ -7,7 +7,7 @@ import { isZero, type Counters } from '../domain/stats.ts';
 import { counterAdds, toCounters, updateExpression } from './codec.ts';
 import type { Item, Table } from './dynamodb.ts';
 import { daySk, pk, STATS_LSI1, STATS_SK } from './keys.ts';
-import type { Action } from './transact.ts';
+import { RETURN_ITEM_ON_FAILURE, type Action } from './transact.ts';
 
 /**
  * Applies `delta` to STATS and records `stamp` as the last change. The condition that `stamp` is
@@ -26,6 +26,8 @@ export function statsUpdate(table: Table, userId: string, delta: Counters, stamp
           adds.add,
         ),
         ConditionExpression: 'attribute_not_exists(lastChange) OR lastChange < :stamp',
+        // A failed stamp comes back with the last one: the redo needs no read.
+        ...RETURN_ITEM_ON_FAILURE,
         // A change that moves no counter (a new note) still moves the stamp; DynamoDB refuses empty names.
         ...(adds.add.length ? { ExpressionAttributeNames: adds.names } : {}),
         ExpressionAttributeValues: {

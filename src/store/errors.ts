@@ -2,7 +2,8 @@
  * What a DynamoDB failure means for the caller: the database unreachable or overloaded (the
  * API's 503), a failed condition (the domain decides), or a bug (500).
  */
-import { DbTimeoutError } from './dynamodb.ts';
+import { fromAttributeValues, type AttributeValue } from './attribute-values.ts';
+import { DbTimeoutError, type Item } from './dynamodb.ts';
 
 /** The database cannot serve now; the client should retry later. */
 export class StoreUnavailableError extends Error {
@@ -19,7 +20,7 @@ interface AwsError {
   name?: string;
   code?: string;
   statusCode?: number;
-  CancellationReasons?: { Code?: string }[];
+  CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[];
 }
 
 const OVERLOAD = new Set([
@@ -56,9 +57,20 @@ export function isUnavailable(err: unknown): boolean {
 
 /** The per-item codes of a cancelled transaction (`None`, `ConditionalCheckFailed`, ...). */
 export function cancellationCodes(err: unknown): string[] | null {
+  return cancellationReasons(err)?.map((r) => r.code) ?? null;
+}
+
+/**
+ * Per action of a cancelled transaction: its code, and the item as it was when its condition
+ * failed, for actions sent with `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'` whose item exists.
+ */
+export function cancellationReasons(err: unknown): { code: string; item?: Item }[] | null {
   const e = err as AwsError;
   if (e?.name !== 'TransactionCanceledException' && e?.code !== 'TransactionCanceledException') return null;
-  return (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  return (e.CancellationReasons ?? []).map((r) => ({
+    code: r.Code ?? 'None',
+    ...(r.Item ? { item: fromAttributeValues(r.Item) } : {}),
+  }));
 }
 
 export function isConditionalFailure(err: unknown): boolean {

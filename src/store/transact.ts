@@ -4,7 +4,7 @@
  * whose condition failed, so callers read `failed.has('workout')`, not a position in a list.
  */
 import type { Item, Table } from './dynamodb.ts';
-import { cancellationCodes, withConflictRetry } from './errors.ts';
+import { cancellationReasons, withConflictRetry } from './errors.ts';
 
 /** One action of a transaction (`{ Put }`, `{ Update }`, `{ Delete }` or `{ ConditionCheck }`), named. */
 export interface Action {
@@ -14,10 +14,21 @@ export interface Action {
 
 export class ConditionsFailed extends Error {
   override name = 'ConditionsFailed';
-  constructor(readonly failed: Set<string>) {
+  constructor(
+    readonly failed: Set<string>,
+    /**
+     * The items of failed actions as they were when the condition failed (actions that asked for
+     * them with `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, and whose item exists): what a
+     * caller would otherwise read again before its redo.
+     */
+    readonly items: Map<string, Item> = new Map(),
+  ) {
     super(`conditions failed: ${[...failed].join(', ')}`);
   }
 }
+
+/** Asks DynamoDB to return the item with a failed condition (no extra cost; saves a read). */
+export const RETURN_ITEM_ON_FAILURE = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } as const;
 
 /** DynamoDB's limit on actions in one transaction. */
 export const MAX_ACTIONS = 100;
@@ -37,10 +48,14 @@ export async function transact(table: Table, build: Action[] | (() => Action[]))
       return table.db.call('TransactWriteItems', { TransactItems: actions.map((a) => a.action) });
     });
   } catch (err) {
-    const codes = cancellationCodes(err);
-    if (!codes?.includes('ConditionalCheckFailed')) throw err;
-    throw new ConditionsFailed(
-      new Set(actions.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map((a) => a.name)),
-    );
+    const reasons = cancellationReasons(err);
+    if (!reasons?.some((r) => r.code === 'ConditionalCheckFailed')) throw err;
+    const failed = new ConditionsFailed(new Set());
+    actions.forEach((a, i) => {
+      if (reasons[i]?.code !== 'ConditionalCheckFailed') return;
+      failed.failed.add(a.name);
+      if (reasons[i].item) failed.items.set(a.name, reasons[i].item);
+    });
+    throw failed;
   }
 }

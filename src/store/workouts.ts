@@ -16,7 +16,7 @@ import {
   WORKOUT_SK_RANGE,
   workoutSk,
 } from './keys.ts';
-import type { Action } from './transact.ts';
+import { RETURN_ITEM_ON_FAILURE, type Action } from './transact.ts';
 
 /** A workout with what the store keeps beside it. */
 export interface StoredWorkout {
@@ -48,7 +48,13 @@ export function putNewWorkout(table: Table, s: StoredWorkout, name = 'workout'):
   return {
     name,
     action: {
-      Put: { TableName: table.name, Item: workoutItem(s), ConditionExpression: 'attribute_not_exists(pk)' },
+      // A taken id comes back with the stored workout: a replay is one request.
+      Put: {
+        TableName: table.name,
+        Item: workoutItem(s),
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ...RETURN_ITEM_ON_FAILURE,
+      },
     },
   };
 }
@@ -63,6 +69,7 @@ export function replaceWorkout(table: Table, s: StoredWorkout, previousVersion: 
         Item: workoutItem(s),
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: { ':v': previousVersion },
+        ...RETURN_ITEM_ON_FAILURE, // the newer version, for the redo
       },
     },
   };
@@ -78,6 +85,7 @@ export function deleteWorkoutItem(table: Table, userId: string, workoutId: strin
         Key: { pk: pk(userId), sk: workoutSk(workoutId) },
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: { ':v': version },
+        ...RETURN_ITEM_ON_FAILURE, // the newer version, for the redo
       },
     },
   };

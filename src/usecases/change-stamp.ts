@@ -1,7 +1,7 @@
 /**
  * Change stamps for one request's writes. The first attempt stamps with the clock and reads
  * nothing; when the STATS item says a concurrent write took that stamp or a later one (its
- * condition failed), the next attempt reads the last stamp and goes past it.
+ * condition failed, and the failure carries the item), the next attempt goes past the last stamp.
  */
 import { nextStamp } from '../domain/changes.ts';
 import { readStats } from '../store/counters.ts';
@@ -15,7 +15,9 @@ export function changeStamps(table: Table, userId: string) {
     /** True when the failure was about the stamp (and the last one is now known). */
     async refreshAfter(err: ConditionsFailed): Promise<boolean> {
       if (!err.failed.has('stats') && !err.failed.has('change')) return false;
-      last = (await readStats(table, userId)).lastChange ?? undefined;
+      const carried = err.items.get('stats')?.lastChange;
+      last =
+        typeof carried === 'string' ? carried : ((await readStats(table, userId)).lastChange ?? undefined);
       return true;
     },
   };

@@ -17,6 +17,7 @@ import {
   deleteWorkoutItem,
   getStoredWorkout,
   replaceWorkout,
+  toStoredWorkout,
   type StoredWorkout,
 } from '../store/workouts.ts';
 import { changeStamps } from './change-stamp.ts';
@@ -82,8 +83,11 @@ async function changeWorkout(
   prepare: (old: StoredWorkout) => Promise<(stamp: string) => Action[]>,
 ): Promise<void> {
   const stamps = changeStamps(deps.table, userId);
+  // The version a lost race came back with (the failed condition carries it): no read for the redo.
+  let newer: StoredWorkout | undefined;
   for (let attempt = 1; ; attempt++) {
-    const old = await getStoredWorkout(deps.table, userId, workoutId);
+    const old = newer ?? (await getStoredWorkout(deps.table, userId, workoutId));
+    newer = undefined;
     if (!old) throw new NotFoundError('workout', workoutId);
     if (ifMatch !== undefined && !tagListMatches(ifMatch, etagOf(old.workout)))
       throw new PreconditionFailedError();
@@ -96,8 +100,12 @@ async function changeWorkout(
       return;
     } catch (err) {
       if (!(err instanceof ConditionsFailed)) throw err;
-      // The workout changed meanwhile (redo from a fresh read), or the stamp was taken.
-      if (!err.failed.has('workout') && !(await stamps.refreshAfter(err))) throw err;
+      // The workout changed meanwhile (redo from its newer version; a read when it was deleted),
+      // or the stamp was taken.
+      const lostWorkout = err.failed.has('workout');
+      const carried = err.items.get('workout');
+      if (carried) newer = toStoredWorkout(carried);
+      if (!(await stamps.refreshAfter(err)) && !lostWorkout) throw err;
       await beforeRedo(attempt);
     }
   }

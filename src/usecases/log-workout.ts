@@ -21,7 +21,7 @@ import { bucketUpdates, statsUpdate } from '../store/counters.ts';
 import type { Table } from '../store/dynamodb.ts';
 import { getStoredProfile } from '../store/profiles.ts';
 import { ConditionsFailed, transact } from '../store/transact.ts';
-import { getStoredWorkout, putNewWorkout } from '../store/workouts.ts';
+import { getStoredWorkout, putNewWorkout, toStoredWorkout } from '../store/workouts.ts';
 import { changeStamps } from './change-stamp.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { beforeRedo } from './retry.ts';
@@ -58,7 +58,11 @@ export async function logWorkout(
     } catch (err) {
       if (!(err instanceof ConditionsFailed)) throw err;
       if (err.failed.has('workout')) {
-        const existing = await getStoredWorkout(deps.table, userId, workoutId);
+        // The failure carries the stored workout; read it only if it was deleted since.
+        const carried = err.items.get('workout');
+        const existing = carried
+          ? toStoredWorkout(carried)
+          : await getStoredWorkout(deps.table, userId, workoutId);
         if (existing) return replayOrConflict(deps, existing.workout, existing.fingerprint === fingerprint);
         // Deleted in between: log it anew.
       } else if (!(await stamps.refreshAfter(err))) throw err;
