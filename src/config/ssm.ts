@@ -7,8 +7,15 @@
  */
 import awsLite from '@aws-lite/client';
 import ssmPlugin from '@aws-lite/ssm';
-import { configFromParameters, PARAMETER_NAMES } from '../domain/config.ts';
+import { configFromParameters, type ConfigParameters } from '../domain/config.ts';
 import type { ConfigSource } from './index.ts';
+
+/** Names of the SSM parameters under `/workout-app/<EnvironmentSuffix>/` (template.yaml creates them). */
+export const PARAMETER_NAMES = {
+  maxDurationMinutes: 'max-duration-minutes',
+  supportedTypes: 'supported-workout-types',
+  metTable: 'met-table',
+} as const satisfies Record<keyof ConfigParameters, string>;
 
 interface Parameter {
   Name: string;

@@ -100,21 +100,15 @@ function checkTable(table: Record<string, unknown>): Record<string, MetValues> {
   return out;
 }
 
-/** Names of the SSM parameters under `/workout-app/<EnvironmentSuffix>/` (template.yaml creates them). */
-export const PARAMETER_NAMES = {
-  maxDurationMinutes: 'max-duration-minutes',
-  supportedTypes: 'supported-workout-types',
-  metTable: 'met-table',
-} as const;
+/** The configuration's parameter values as text (where they are stored: src/config/ssm.ts). */
+export type ConfigParameters = Partial<Record<'maxDurationMinutes' | 'supportedTypes' | 'metTable', string>>;
 
 /**
- * Configuration from parameter values (by the names above): the supported types are a
- * comma-separated list, each of which must have MET values in the MET table (JSON) or in the
- * defaults. A missing parameter keeps its default.
+ * Configuration from parameter values: the supported types are a comma-separated list, each of
+ * which must have MET values in the MET table (JSON) or in the defaults. A missing parameter
+ * keeps its default.
  */
-export function configFromParameters(
-  values: Partial<Record<keyof typeof PARAMETER_NAMES, string>>,
-): AppConfig {
+export function configFromParameters(values: ConfigParameters): AppConfig {
   const maxDurationMinutes = values.maxDurationMinutes
     ? parseMaxDuration(values.maxDurationMinutes)
     : DEFAULT_CONFIG.maxDurationMinutes;
