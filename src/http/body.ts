@@ -20,9 +20,16 @@ export async function readJsonObject(c: Context, limit = BODY_LIMIT): Promise<Re
       'the body must be JSON (Content-Type: application/json)',
     );
   }
-  const declared = Number(c.req.header('content-length'));
+  const length = c.req.header('content-length');
+  const declared = Number(length);
   if (declared > limit) throw tooLarge(limit);
-  const text = await readText(c.req.raw, limit);
+  // A declared length within the limit is all the HTTP parser delivers: read the body whole
+  // (@hono/node-server reads it from the socket without web streams). Otherwise stream it and
+  // stop at the limit.
+  const text =
+    length !== undefined && Number.isInteger(declared)
+      ? await c.req.raw.text()
+      : await readText(c.req.raw, limit);
   if (text.trim() === '')
     throw new ApiError(400, 'malformed_body', 'the body is empty; a JSON object is expected');
   let value: unknown;
