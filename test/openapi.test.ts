@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { DEFAULT_CONFIG } from '../src/domain/config.ts';
 import { FIELD_CODES } from '../src/domain/schemas.ts';
 import { createApp } from '../src/http/app.ts';
@@ -103,6 +105,13 @@ test('JSON Schema 2020-12 only: no OpenAPI 3.0 keywords, and the rules the serve
   // The server's own list of codes, every one documented under its status.
   assert.deepEqual([...(problem.code!.enum as string[])].sort(), [...PROBLEM_CODES].sort());
   assert.deepEqual((s.FieldError!.properties.code as Json).enum, [...FIELD_CODES]);
+  // Every schema of the document is valid JSON Schema 2020-12 (the response check in each test
+  // process skips this).
+  const meta = new Ajv2020({ strict: false });
+  addFormats.default(meta);
+  for (const [name, schema] of Object.entries(s)) {
+    assert.ok(meta.validateSchema(schema), `${name}: ${meta.errorsText(meta.errors)}`);
+  }
 });
 
 test('the response check finds an undocumented status, field or header, and a missing one', () => {
