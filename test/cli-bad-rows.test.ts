@@ -4,16 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { cliHarness } from './cli-harness.ts';
 
-let h: Awaited<ReturnType<typeof cliHarness>>;
-before(async () => {
-  h = await cliHarness();
-});
-const importAs: typeof h.importAs = (...args) => h.importAs(...args);
-const assertExact: typeof h.assertExact = (...args) => h.assertExact(...args);
-const copy: typeof h.copy = (...args) => h.copy(...args);
+const { importAs, assertExact, copy } = await cliHarness();
 
 describe('workout-log import: bad rows', () => {
   test('bad rows: the good ones are stored, the rest reported with row, reason and line; exit 1', async () => {

@@ -5,21 +5,13 @@
 import assert from 'node:assert/strict';
 import { createReadStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Papa from 'papaparse';
 import { nextLink, underBase } from '../src/cli/exporter.ts';
 import { parseWorkouts } from '../src/import/index.ts';
 import { cli, cliHarness, summaryOf } from './cli-harness.ts';
-import type { TestService } from './helpers.ts';
 
-let h: Awaited<ReturnType<typeof cliHarness>>;
-let t: TestService;
-let work: string;
-before(async () => {
-  h = await cliHarness();
-  ({ t, work } = h);
-});
-const assertExact: typeof h.assertExact = (...args) => h.assertExact(...args);
+const { t, work, assertExact } = await cliHarness();
 
 describe('workout-log export', () => {
   test('NDJSON and CSV; both import back as another user with the same statistics', async () => {

@@ -5,18 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { cliHarness } from './cli-harness.ts';
 
-let h: Awaited<ReturnType<typeof cliHarness>>;
-let work: string;
-before(async () => {
-  h = await cliHarness();
-  ({ work } = h);
-});
-const importAs: typeof h.importAs = (...args) => h.importAs(...args);
-const assertExact: typeof h.assertExact = (...args) => h.assertExact(...args);
-const copy: typeof h.copy = (...args) => h.copy(...args);
+const { work, importAs, assertExact, copy } = await cliHarness();
 
 describe('workout-log import: NDJSON and CSV', () => {
   test('NDJSON and a generic CSV with --columns', async () => {

@@ -1,6 +1,7 @@
 /**
- * Shared by test/cli.test.ts and test/cli-resume.test.ts: runs `workout-log` as a separate
- * process against the real local service, and checks statistics against a recount.
+ * Shared by the test/cli*.test.ts files (each calls `await cliHarness()` once, at the top): runs
+ * `workout-log` as a separate process against the real local service, and checks statistics
+ * against a recount.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -5,19 +5,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { cli, cliHarness, summaryOf } from './cli-harness.ts';
-import type { TestService } from './helpers.ts';
 
-let h: Awaited<ReturnType<typeof cliHarness>>;
-let t: TestService;
-let work: string;
-before(async () => {
-  h = await cliHarness();
-  ({ t, work } = h);
-});
-const assertExact: typeof h.assertExact = (...args) => h.assertExact(...args);
-const ndjsonFile: typeof h.ndjsonFile = (...args) => h.ndjsonFile(...args);
+const { t, work, assertExact, ndjsonFile } = await cliHarness();
 
 describe('workout-log import, interrupted', () => {
   test('Ctrl-C: stops after the batches in flight, saves the state; the next run finishes', async () => {

@@ -5,20 +5,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { retryAfterMs } from '../src/cli/http.ts';
 import { cli, cliHarness, summaryOf } from './cli-harness.ts';
-import type { TestService } from './helpers.ts';
 
-let h: Awaited<ReturnType<typeof cliHarness>>;
-let t: TestService;
-let work: string;
-before(async () => {
-  h = await cliHarness();
-  ({ t, work } = h);
-});
-const assertExact: typeof h.assertExact = (...args) => h.assertExact(...args);
-const ndjsonFile: typeof h.ndjsonFile = (...args) => h.ndjsonFile(...args);
+const { t, work, assertExact, ndjsonFile } = await cliHarness();
 
 /** 503s seen by the single writes (retried after Retry-After, as a client would). */
 let unavailable = 0;

@@ -6,20 +6,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { retryAfterMs } from '../src/cli/http.ts';
 import { cliHarness } from './cli-harness.ts';
-import type { TestService } from './helpers.ts';
 
-let h: Awaited<ReturnType<typeof cliHarness>>;
-let t: TestService;
-before(async () => {
-  h = await cliHarness();
-  ({ t } = h);
-});
-const importAs: typeof h.importAs = (...args) => h.importAs(...args);
-const assertExact: typeof h.assertExact = (...args) => h.assertExact(...args);
-const ndjsonFile: typeof h.ndjsonFile = (...args) => h.ndjsonFile(...args);
+const { t, importAs, assertExact, ndjsonFile } = await cliHarness();
 
 /** A proxy in front of the service that answers the first batches with 429 and 503 (Retry-After: 1). */
 async function flakyProxy(target: string, failures: number[]) {

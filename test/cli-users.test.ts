@@ -5,17 +5,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { cli, cliHarness, summaryOf } from './cli-harness.ts';
-import type { TestService } from './helpers.ts';
 
-let h: Awaited<ReturnType<typeof cliHarness>>;
-let t: TestService;
-let work: string;
-before(async () => {
-  h = await cliHarness();
-  ({ t, work } = h);
-});
+const { t, work, assertExact } = await cliHarness();
 
 describe('workout-log import, many users', () => {
   test('an interleaved multi-user NDJSON file with an admin token', async () => {
@@ -54,6 +47,6 @@ describe('workout-log import, many users', () => {
     assert.equal(s.rejected, 0);
     assert.equal(s.batches, users.length * 4); // 100 workouts a user, 30 a batch
 
-    for (const u of users) await h.assertExact(u, 100);
+    for (const u of users) await assertExact(u, 100);
   });
 });

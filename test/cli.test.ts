@@ -8,20 +8,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { cliHarness } from './cli-harness.ts';
-import type { TestService } from './helpers.ts';
 
-let h: Awaited<ReturnType<typeof cliHarness>>;
-let t: TestService;
-let work: string;
-before(async () => {
-  h = await cliHarness();
-  ({ t, work } = h);
-});
-const importAs: typeof h.importAs = (...args) => h.importAs(...args);
-const assertExact: typeof h.assertExact = (...args) => h.assertExact(...args);
-const copy: typeof h.copy = (...args) => h.copy(...args);
+const { t, work, importAs, assertExact, copy } = await cliHarness();
 
 describe('workout-log import, end to end', () => {
   test('a Strava export: imported, then imported again with nothing counted twice', async () => {
