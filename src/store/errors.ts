@@ -55,9 +55,19 @@ export function isUnavailable(err: unknown): boolean {
   return e.statusCode >= 500 || e.statusCode === 429;
 }
 
-/** The per-item codes of a cancelled transaction (`None`, `ConditionalCheckFailed`, ...). */
+/** The error as a cancelled transaction, or null when it is something else. */
+function cancelledTransaction(err: unknown): AwsError | null {
+  const e = err as AwsError;
+  return e?.name === 'TransactionCanceledException' || e?.code === 'TransactionCanceledException' ? e : null;
+}
+
+/**
+ * The per-item codes of a cancelled transaction (`None`, `ConditionalCheckFailed`, ...): what
+ * retries and error classification look at, without converting any item.
+ */
 export function cancellationCodes(err: unknown): string[] | null {
-  return cancellationReasons(err)?.map((r) => r.code) ?? null;
+  const e = cancelledTransaction(err);
+  return e ? (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None') : null;
 }
 
 /**
@@ -65,12 +75,13 @@ export function cancellationCodes(err: unknown): string[] | null {
  * failed, for actions sent with `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'` whose item exists.
  */
 export function cancellationReasons(err: unknown): { code: string; item?: Item }[] | null {
-  const e = err as AwsError;
-  if (e?.name !== 'TransactionCanceledException' && e?.code !== 'TransactionCanceledException') return null;
-  return (e.CancellationReasons ?? []).map((r) => ({
-    code: r.Code ?? 'None',
-    ...(r.Item ? { item: fromAttributeValues(r.Item) } : {}),
-  }));
+  const e = cancelledTransaction(err);
+  return e
+    ? (e.CancellationReasons ?? []).map((r) => ({
+        code: r.Code ?? 'None',
+        ...(r.Item ? { item: fromAttributeValues(r.Item) } : {}),
+      }))
+    : null;
 }
 
 export function isConditionalFailure(err: unknown): boolean {

@@ -58,7 +58,7 @@ export async function logWorkout(
     } catch (err) {
       if (!(err instanceof ConditionsFailed)) throw err;
       if (err.failed.has('workout')) {
-        // The failure carries the stored workout; read it only if it was deleted since.
+        // The failure carries the stored workout (read it only if it did not come back).
         const carried = err.items.get('workout');
         const existing = carried
           ? toStoredWorkout(carried)
