@@ -46,6 +46,21 @@ test('requests per call: a self-contained log is one transaction; stats one Quer
   assert.deepEqual(await count(() => t.call('POST', '/workouts', { body: own }), 200), [
     'TransactWriteItems',
   ]);
+  // A batch, then the same batch resent: one transaction each; the refused one carries the
+  // stored workouts, so every item is answered 200 without a read.
+  const items = [1, 2, 3].map((i) => workout({ workoutId: `b${i}`, caloriesBurned: 300 }));
+  assert.deepEqual(await count(() => t.call('POST', '/workouts/batch', { body: { workouts: items } }), 200), [
+    'TransactWriteItems',
+  ]);
+  seen.length = 0;
+  const resent = await t.call<{ results: { status: number }[] }>('POST', '/workouts/batch', {
+    body: { workouts: items },
+  });
+  assert.deepEqual(
+    resent.body.results.map((r) => r.status),
+    [200, 200, 200],
+  );
+  assert.deepEqual(seen, ['TransactWriteItems']);
   assert.deepEqual(await count(() => t.call('GET', '/stats/me'), 200), ['Query']);
 });
 

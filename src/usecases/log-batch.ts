@@ -20,7 +20,7 @@ import {
 import { changeEntry } from '../store/changes.ts';
 import { bucketUpdates, statsUpdate } from '../store/counters.ts';
 import { ConditionsFailed, MAX_ACTIONS, transact } from '../store/transact.ts';
-import { getStoredWorkouts, putNewWorkout } from '../store/workouts.ts';
+import { getStoredWorkouts, putNewWorkout, toStoredWorkout, type StoredWorkout } from '../store/workouts.ts';
 import { changeStamps } from './change-stamp.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { readProfileFacts, replayOrConflict, type LogOutcome } from './log-workout.ts';
@@ -109,7 +109,13 @@ export async function logBatch(
       if (!(err instanceof ConditionsFailed)) throw err;
       const taken = chunk.filter((p) => err.failed.has(`workout:${p.index}`));
       if (taken.length === 0 && !(await stamps.refreshAfter(err))) throw err;
-      const settled = await settle(deps, userId, taken);
+      // The failed puts carry the stored workouts: a resent batch reads nothing back.
+      const carried = new Map<string, StoredWorkout>();
+      for (const p of taken) {
+        const item = err.items.get(`workout:${p.index}`);
+        if (item) carried.set(p.workoutId, toStoredWorkout(item));
+      }
+      const settled = await settle(deps, userId, taken, carried);
       outcomes.push(...settled);
       const done = new Set(settled.map((o) => o.index));
       pending = [...chunk.filter((p) => !done.has(p.index)), ...rest];
@@ -120,14 +126,21 @@ export async function logBatch(
   return outcomes.sort((a, b) => a.index - b.index);
 }
 
-/** Replays and conflicts of items whose id is stored; ids stored no more are left to log again. */
-async function settle(deps: UseCaseDeps, userId: string, items: Pending[]): Promise<BatchOutcome[]> {
+/**
+ * Replays and conflicts of items whose id is stored; ids stored no more are left to log again.
+ * `known` holds stored workouts already at hand; only the others are read.
+ */
+async function settle(
+  deps: UseCaseDeps,
+  userId: string,
+  items: Pending[],
+  known = new Map<string, StoredWorkout>(),
+): Promise<BatchOutcome[]> {
   if (items.length === 0) return [];
-  const stored = await getStoredWorkouts(
-    deps.table,
-    userId,
-    items.map((p) => p.workoutId),
-  );
+  const unknown = items.filter((p) => !known.has(p.workoutId)).map((p) => p.workoutId);
+  const stored = unknown.length
+    ? new Map([...known, ...(await getStoredWorkouts(deps.table, userId, unknown))])
+    : known;
   const out: BatchOutcome[] = [];
   for (const p of items) {
     const s = stored.get(p.workoutId);
