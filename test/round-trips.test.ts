@@ -62,6 +62,14 @@ test('requests per call: a self-contained log is one transaction; stats one Quer
   );
   assert.deepEqual(seen, ['TransactWriteItems']);
   assert.deepEqual(await count(() => t.call('GET', '/stats/me'), 200), ['Query']);
+  // A profile created, then the same body again: the replay is one refused transaction too.
+  const profile = { displayName: 'Ana', timezone: 'Europe/Lisbon' };
+  assert.deepEqual(await count(() => t.call('POST', '/users', { body: profile }), 201), [
+    'TransactWriteItems',
+  ]);
+  assert.deepEqual(await count(() => t.call('POST', '/users', { body: profile }), 200), [
+    'TransactWriteItems',
+  ]);
 });
 
 test('a lost race comes back with the items it lost to: the redo reads nothing first', async () => {

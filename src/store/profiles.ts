@@ -6,7 +6,7 @@ import type { Profile } from '../domain/profile.ts';
 import { toProfile } from './codec.ts';
 import type { Item, Table } from './dynamodb.ts';
 import { pk, PROFILE_SK } from './keys.ts';
-import type { Action } from './transact.ts';
+import { RETURN_ITEM_ON_FAILURE, type Action } from './transact.ts';
 
 export interface StoredProfile {
   profile: Profile;
@@ -21,11 +21,14 @@ export async function getStoredProfile(table: Table, userId: string): Promise<St
     Key: { pk: pk(userId), sk: PROFILE_SK },
     ConsistentRead: true,
   });
-  if (!out.Item) return null;
+  return out.Item ? toStoredProfile(out.Item) : null;
+}
+
+export function toStoredProfile(item: Item): StoredProfile {
   return {
-    profile: toProfile(out.Item),
-    version: Number(out.Item.version ?? 1),
-    fingerprint: String(out.Item.fingerprint ?? ''),
+    profile: toProfile(item),
+    version: Number(item.version ?? 1),
+    fingerprint: String(item.fingerprint ?? ''),
   };
 }
 
@@ -41,7 +44,13 @@ export function putNewProfile(table: Table, s: StoredProfile): Action {
   return {
     name: 'profile',
     action: {
-      Put: { TableName: table.name, Item: item(s), ConditionExpression: 'attribute_not_exists(pk)' },
+      // A taken id comes back with the stored profile: a replay is one request.
+      Put: {
+        TableName: table.name,
+        Item: item(s),
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ...RETURN_ITEM_ON_FAILURE,
+      },
     },
   };
 }
@@ -55,6 +64,7 @@ export function replaceProfile(table: Table, s: StoredProfile, previousVersion: 
         Item: item(s),
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: { ':v': previousVersion },
+        ...RETURN_ITEM_ON_FAILURE, // the newer version, for the redo
       },
     },
   };

@@ -14,7 +14,14 @@ import {
 } from '../domain/profile.ts';
 import type { Table } from '../store/dynamodb.ts';
 import { erasePartition } from '../store/erase.ts';
-import { deleteProfileItem, getStoredProfile, putNewProfile, replaceProfile } from '../store/profiles.ts';
+import {
+  deleteProfileItem,
+  getStoredProfile,
+  putNewProfile,
+  replaceProfile,
+  toStoredProfile,
+  type StoredProfile,
+} from '../store/profiles.ts';
 import { ConditionsFailed, transact } from '../store/transact.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from './errors.ts';
 import { beforeRedo } from './retry.ts';
@@ -31,7 +38,9 @@ export async function createProfile(
     return { status: 'created', profile };
   } catch (err) {
     if (!(err instanceof ConditionsFailed)) throw err;
-    const existing = await getStoredProfile(table, userId);
+    // The failure carries the stored profile (read it only if it did not come back).
+    const carried = err.items.get('profile');
+    const existing = carried ? toStoredProfile(carried) : await getStoredProfile(table, userId);
     if (existing?.fingerprint === fingerprint) return { status: 'replayed', profile: existing.profile };
     throw new ConflictError('user_exists', `user ${userId} exists already`);
   }
@@ -50,8 +59,11 @@ export async function updateProfile(
   patch: ProfilePatch,
   ifMatch?: string,
 ): Promise<Profile> {
+  // The version a lost race came back with (the failed condition carries it): no read for the redo.
+  let newer: StoredProfile | undefined;
   for (let attempt = 1; ; attempt++) {
-    const old = await getStoredProfile(table, userId);
+    const old = newer ?? (await getStoredProfile(table, userId));
+    newer = undefined;
     if (!old) throw new NotFoundError('user', userId);
     if (ifMatch !== undefined && !tagListMatches(ifMatch, etagOf(old.profile)))
       throw new PreconditionFailedError();
@@ -63,6 +75,8 @@ export async function updateProfile(
       return profile;
     } catch (err) {
       if (!(err instanceof ConditionsFailed)) throw err;
+      const carried = err.items.get('profile');
+      if (carried) newer = toStoredProfile(carried);
       await beforeRedo(attempt);
     }
   }
