@@ -164,7 +164,12 @@ function request(
         resolve({ status: res.statusCode!, headers: h, text: Buffer.concat(chunks).toString('utf8') });
       });
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // The server closed this idle keep-alive socket as the request went out on it: nothing was
+      // read, so send it again on a new socket (Node's documented remedy for this race).
+      if (req.reusedSocket && err.code === 'ECONNRESET') resolve(request(url, method, headers, body));
+      else reject(err);
+    });
     req.end(body);
   });
 }
