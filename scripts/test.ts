@@ -50,7 +50,7 @@ const code = await new Promise<number>((resolve) => {
       'tsx',
       '--test',
       // Three files at once on 2 cores keep both busy while a file waits (a deadline, a slow
-      // body, Java starting): 30-36 s against 35-42 s with two. The long tier keeps two: its
+      // body, Java starting): 30-41 s (median 34.5) against 35-42 s with two. The long tier keeps two: its
       // files kill and restart processes on timers of their own.
       `--test-concurrency=${all ? 2 : 3}`,
       `--test-timeout=${all ? 600_000 : 120_000}`,
